@@ -13,3 +13,18 @@ def quiet_option(func):
 
 def show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
+
+
+def neo4j_options(func):
+    """``--uri/--username/--password/--database``; each falls back to NEO4J_URI etc., then to
+    the project's own running instance (resolved by ``kg.connection.resolve_settings``)."""
+    options = [
+        click.option("--uri", default=None, metavar="URI",
+                     help="Neo4j address, e.g. bolt://127.0.0.1:7687 [env NEO4J_URI; default: the running `kg neo4j`]."),
+        click.option("--username", default=None, help="Neo4j user [env NEO4J_USERNAME; default neo4j]."),
+        click.option("--password", default=None, help="Neo4j password [env NEO4J_PASSWORD]."),
+        click.option("--database", default=None, help="Database name [env NEO4J_DATABASE; default: the server's]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
