@@ -14,7 +14,7 @@ from typing import Callable, Iterator, Mapping
 from kg.paper import Paper
 
 from .fields import field_map, record_to_paper
-from .problems import Problem, where
+from .problems import Problem, short, where
 from .textio import UNDECODABLE, UNDECODABLE_FIX, DecodedText, bad_detail, read_text, split_lines
 
 NO_COLUMN = "no {key} column"
@@ -60,18 +60,21 @@ def parse_csv(
         problem(Problem(where(source, 1), MALFORMED, "fix the header row", str(error)))
         return
     columns = {name.strip().casefold(): i for i, name in reversed(list(enumerate(header)))}
-    for key in ("title", "abstract"):
-        if mapping[key].strip().casefold() not in columns:
-            found = ", ".join(repr(name.strip()) for name in header) or "none"
-            problem(
-                Problem(
-                    where(source, 1),
-                    NO_COLUMN.format(key=key),
-                    f"name the {key} column with --field {key}=COLUMN",
-                    f"no column named {mapping[key]!r}; the columns are {found}",
-                )
+    missing = [key for key in ("abstract", "title") if mapping[key].strip().casefold() not in columns]
+    if missing:
+        found = ", ".join(short(name, 30) for name in header[:12]) or "none"
+        if len(header) > 12:
+            found += f" and {len(header) - 12} more"
+        named = " or ".join(repr(mapping[key]) for key in missing)
+        problem(
+            Problem(
+                where(source, 1),
+                NO_COLUMN.format(key=missing[0]),
+                "name the column with " + " ".join(f"--field {key}=COLUMN" for key in missing),
+                f"no column named {named}; the columns are {found}",
             )
-            return
+        )
+        return
     index = {key: columns.get(name.strip().casefold()) for key, name in mapping.items()}
     start = reader.line_num + 1
     while True:

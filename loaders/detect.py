@@ -2,11 +2,12 @@
 
 Extensions decide when they are known; other files are sniffed from their first
 kilobytes (``<feed``/``<?xml`` -> Atom, ``{`` -> JSON Lines, ``@article{`` -> BibTeX,
-a header row with a title and an abstract column -> CSV, title/abstract line pairs ->
+a header row of short names over rows of as many cells -> CSV, title/abstract line pairs ->
 listing). A file that fits none is reported as an unknown format, never guessed.
 """
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -30,7 +31,25 @@ UNKNOWN = "unknown format"
 UNKNOWN_FIX = "give --format listing|jsonl|csv|atom|bibtex, or use an extension: " + " ".join(sorted(EXTENSIONS))
 
 _BIBTEX = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
-_CSV_HEADER = re.compile(r"title.*abstract|abstract.*title", re.IGNORECASE)
+_HEADER_CELL_MAX = 40
+
+
+def _looks_like_csv(text: str) -> bool:
+    """A header of short names, then rows with as many cells (quoted cells may span lines)."""
+    import csv
+
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";"), key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        return False
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        return False
+    header, body = rows[0], [row for row in rows[1:-1] if row]  # the last row may be cut off
+    if any(not cell.strip() or len(cell) > _HEADER_CELL_MAX for cell in header):
+        return False
+    return bool(body) and all(len(row) == len(header) for row in body[:20])
 
 
 def format_from_extension(path: Path) -> str | None:
@@ -48,8 +67,7 @@ def sniff(head: bytes) -> str | None:
         return "jsonl"
     if _BIBTEX.search(text):
         return "bibtex"
-    first_line = text.split("\n", 1)[0]
-    if ("," in first_line or "\t" in first_line) and _CSV_HEADER.search(first_line):
+    if _looks_like_csv(text):
         return "csv"
     from .listing import looks_like_listing
 

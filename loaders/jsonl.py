@@ -52,7 +52,7 @@ def parse_jsonl(
                     where(source, number),
                     MALFORMED,
                     "fix the line or delete it; each line must be one complete JSON object",
-                    f"{error.msg} at column {error.colno}",
+                    f"{error.msg}{'' if error.msg.endswith(' at') else ' at'} column {error.colno}",
                 )
             )
             continue
