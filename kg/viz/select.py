@@ -1,0 +1,164 @@
+"""Which part of the typed graph a page shows: filters first, then the node cap.
+
+Pure graph functions (no drawing), so filters and caps are testable without a browser
+and the same selection can feed any renderer.
+
+>>> import networkx as nx
+>>> g = nx.MultiDiGraph()
+>>> g.add_node("m1", label="Method", name="BERT", aliases=["BERT"], paper_count=3)
+>>> g.add_node("m2", label="Method", name="ELMo", aliases=["ELMo"], paper_count=1)
+>>> select(g, max_nodes=1).left_out
+{'Method': 1}
+"""
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from kg.errors import InputError, UsageError
+from kg.resolve.keys import surface_key
+from kg.schema import load_schema
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The subgraph to draw and what was left out of it, per label."""
+
+    graph: nx.MultiDiGraph
+    centers: tuple[str, ...] = ()
+    total_nodes: int = 0
+    total_edges: int = 0
+    filtered: dict[str, int] = field(default_factory=dict)   # removed by --type/--around/--min-papers
+    left_out: dict[str, int] = field(default_factory=dict)   # removed by the --max-nodes cap
+    max_nodes: int | None = None
+
+
+def drawable_labels() -> tuple[str, ...]:
+    """Concrete node labels in schema order (Paper, Method, ..., Result)."""
+    return tuple(name for name, node in load_schema().nodes.items() if not node.abstract)
+
+
+def parse_types(types) -> set[str] | None:
+    """``["method", "Dataset", "papers"]`` -> ``{"Method", "Dataset", "Paper"}``; None keeps all."""
+    if not types:
+        return None
+    labels = {label.lower(): label for label in drawable_labels()}
+    chosen = set()
+    for raw in types:
+        for part in str(raw).split(","):
+            key = part.strip().lower()
+            if not key:
+                continue
+            label = labels.get(key) or labels.get(key[:-1] if key.endswith("s") else key)
+            if label is None:
+                raise UsageError(f"unknown node type {part.strip()!r}",
+                                 fix=f"use one of {', '.join(sorted(labels))}")
+            chosen.add(label)
+    return chosen or None
+
+
+def node_names(attrs: dict) -> list[str]:
+    """Every name a person might search a node by: canonical name, aliases, title, value."""
+    names = [attrs.get("name"), attrs.get("title"), attrs.get("value")]
+    names += list(attrs.get("aliases") or [])
+    return [str(n) for n in names if n]
+
+
+def find_nodes(graph: nx.MultiDiGraph, name: str) -> list[str]:
+    """Nodes whose id, name, alias or title matches ``name`` (case, hyphen, plural-insensitive).
+
+    Several nodes can match (a name used by a method and a dataset); all are returned, sorted.
+    """
+    if name in graph:
+        return [name]
+    key = surface_key(name)
+    hits = sorted(node for node, attrs in graph.nodes(data=True)
+                  if any(surface_key(n) == key for n in node_names(attrs)))
+    if hits:
+        return hits
+    known = sorted({n for _, attrs in graph.nodes(data=True) for n in node_names(attrs)[:2]})
+    close = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
+    fix = f"did you mean: {', '.join(close)}?" if close else "list names with `kg entities DIR`"
+    raise InputError(f"no node named {name!r} in the graph", where="--around", fix=fix)
+
+
+def _undirected_neighbours(graph: nx.MultiDiGraph, node: str) -> set[str]:
+    return (set(graph.successors(node)) | set(graph.predecessors(node))) - {node}
+
+
+def importance_key(graph: nx.MultiDiGraph, node: str, label_rank: dict[str, int]):
+    """Sort key: most important first, ties broken by label order, name and id (deterministic)."""
+    attrs = graph.nodes[node]
+    degree = len(_undirected_neighbours(graph, node))
+    score = max(int(attrs.get("paper_count") or 0), degree)
+    name = str(attrs.get("name") or attrs.get("title") or "").casefold()
+    return (-score, -degree, label_rank.get(attrs.get("label"), len(label_rank)), name, str(node))
+
+
+def _by_count(tally: Counter) -> dict[str, int]:
+    return dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _drop(graph: nx.MultiDiGraph, nodes, tally: Counter) -> None:
+    for node in nodes:
+        tally[graph.nodes[node].get("label", "?")] += 1
+    graph.remove_nodes_from(list(nodes))
+
+
+def _drop_orphans(graph: nx.MultiDiGraph, had_edges: set[str], keep: set[str], tally: Counter) -> None:
+    """Context nodes (papers, results) whose every neighbour was filtered away say nothing alone."""
+    entity_labels = set(load_schema().entity_labels)
+    orphans = [n for n, attrs in graph.nodes(data=True)
+               if n in had_edges and n not in keep and attrs.get("label") not in entity_labels
+               and graph.degree(n) == 0]
+    _drop(graph, orphans, tally)
+
+
+def select(graph: nx.MultiDiGraph, *, types=None, around=None, depth: int = 1, min_papers: int = 0,
+           max_nodes: int | None = 300) -> Selection:
+    """Apply the page filters and the node cap to ``graph`` (which is not modified).
+
+    Order: ``around`` (neighbourhood within ``depth`` hops, either direction) -> ``types``
+    -> ``min_papers`` (entities seen in fewer papers go) -> papers/results left with no
+    edge go -> cap: above ``max_nodes`` keep the most important nodes (paper count or
+    degree, whichever is larger). The ``around`` nodes are always kept.
+    """
+    if depth < 0:
+        raise UsageError(f"--depth must be 0 or more, not {depth}", fix="use e.g. --depth 1")
+    if min_papers < 0:
+        raise UsageError(f"--min-papers must be 0 or more, not {min_papers}", fix="use e.g. --min-papers 2")
+    if max_nodes is not None and max_nodes < 0:
+        raise UsageError(f"--max-nodes must be 0 (no cap) or more, not {max_nodes}", fix="use e.g. --max-nodes 300")
+    labels = parse_types(types)
+    sub = graph.copy()
+    had_edges = {n for n in sub if sub.degree(n) > 0}
+    filtered: Counter = Counter()
+    centers: list[str] = []
+    if around:
+        for name in [around] if isinstance(around, str) else around:
+            centers += [c for c in find_nodes(sub, name) if c not in centers]
+        near: set[str] = set()
+        for center in centers:
+            near |= set(nx.single_source_shortest_path_length(sub.to_undirected(as_view=True), center, cutoff=depth))
+        _drop(sub, [n for n in sub if n not in near], filtered)
+    keep = set(centers)
+    if labels is not None:
+        _drop(sub, [n for n, a in sub.nodes(data=True) if a.get("label") not in labels and n not in keep], filtered)
+    if min_papers:
+        _drop(sub, [n for n, a in sub.nodes(data=True)
+                    if "paper_count" in a and int(a["paper_count"] or 0) < min_papers and n not in keep], filtered)
+    _drop_orphans(sub, had_edges, keep, filtered)
+
+    left_out: Counter = Counter()
+    cap = max_nodes or None
+    if cap is not None and sub.number_of_nodes() > cap:
+        rank = {label: i for i, label in enumerate(drawable_labels())}
+        ordered = sorted(sub, key=lambda n: (n not in keep, importance_key(sub, n, rank)))
+        kept_edges = {n for n in ordered[:cap] if sub.degree(n) > 0}
+        _drop(sub, ordered[cap:], left_out)
+        _drop_orphans(sub, kept_edges, keep, left_out)
+    return Selection(graph=sub, centers=tuple(centers), total_nodes=graph.number_of_nodes(),
+                     total_edges=graph.number_of_edges(), filtered=_by_count(filtered), left_out=_by_count(left_out), max_nodes=cap)
