@@ -1,0 +1,294 @@
+"""The project's spaCy components: thin ``Doc -> Doc`` steps over the pure helpers.
+
+Each component writes one span group (or one ``user_data`` key) and nothing else:
+
+| factory        | writes                                   | helper                  |
+|----------------|------------------------------------------|-------------------------|
+| kg_sentences   | token.is_sent_start (title = sentence 0) | sentences.sentence_starts |
+| kg_abbrev      | spans["kg_abbrev"] long / short / ref    | abbreviations.find_definitions |
+| kg_gazetteer   | spans["kg_gazetteer"] typed              | gazetteer.match         |
+| kg_shapes      | spans["kg_shapes"] typed                 | shapes.find_shapes      |
+| kg_cues        | spans["kg_cues"] labelled by role        | rules/cues.jsonl (Matcher) |
+| kg_merge       | spans["kg_entities"] typed, final        | merge.merge             |
+| kg_relations   | user_data["kg_relations"], ["kg_results"] | relations.find_relations |
+
+Span groups carry parallel lists in ``attrs``: ``scores`` (confidence) and ``rules``.
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, SpanGroup
+
+from kg.extract import gazetteer as gaz
+from kg.extract.abbreviations import find_definitions
+from kg.extract.merge import Candidate, MergeConfig, head_type, merge
+from kg.extract.relations import find_relations
+from kg.extract.resources import RULES, read_jsonl, word_list
+from kg.extract.sentences import sentence_starts
+from kg.extract.shapes import find_shapes
+
+RULE_GROUPS = ("kg_gazetteer", "kg_shapes", "kg_model")
+
+
+def set_group(doc: Doc, name: str, spans: list[Span], scores: list[float], rules: list[str], **attrs) -> None:
+    group = SpanGroup(doc, name=name, spans=spans)
+    group.attrs["scores"] = [float(s) for s in scores]
+    group.attrs["rules"] = list(rules)
+    for key, value in attrs.items():
+        group.attrs[key] = value
+    doc.spans[name] = group
+
+
+def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
+    span = doc.char_span(start, end, label=label, alignment_mode="expand")
+    if span is None or not span.text.strip():
+        return None
+    return span
+
+
+@Language.factory("kg_sentences")
+def make_sentences(nlp: Language, name: str):
+    def kg_sentences(doc: Doc) -> Doc:
+        for token, start in zip(doc, sentence_starts([t.text for t in doc])):
+            token.is_sent_start = start
+        return doc
+
+    return kg_sentences
+
+
+@Language.factory("kg_abbrev")
+def make_abbrev(nlp: Language, name: str):
+    def kg_abbrev(doc: Doc) -> Doc:
+        spans, rules, pairs = [], [], []
+        shorts: dict[str, int] = {}
+        for d in find_definitions(doc.text):
+            long = char_span(doc, d.long_start, d.long_end, "long")
+            short = char_span(doc, d.short_start, d.short_end, "short")
+            if long is None or short is None or long.start <= short.start < long.end:
+                continue
+            pairs.append([len(spans), len(spans) + 1])
+            shorts.setdefault(d.short, len(spans))
+            spans += [long, short]
+            rules += ["abbrev.definition", "abbrev.definition"]
+        # later (and earlier) uses of a defined short form
+        defined = {(s.start, s.end) for s in spans}
+        refs = []
+        for sf, long_index in shorts.items():
+            start = 0
+            while (i := doc.text.find(sf, start)) >= 0:
+                start = i + len(sf)
+                before = doc.text[i - 1] if i else " "
+                after = doc.text[start] if start < len(doc.text) else " "
+                if before.isalnum() or after.isalnum():
+                    continue
+                span = doc.char_span(i, start, label="ref")
+                if span is not None and (span.start, span.end) not in defined:
+                    refs.append(long_index)
+                    spans.append(span)
+                    rules.append("abbrev.reference")
+        set_group(doc, "kg_abbrev", spans, [0.85] * len(spans), rules, pairs=pairs,
+                  refs=[-1] * (len(spans) - len(refs)) + refs)
+        return doc
+
+    return kg_abbrev
+
+
+@Language.factory("kg_gazetteer")
+def make_gazetteer(nlp: Language, name: str):
+    entries = gaz.load_entries()
+    exact, lower = gaz.build_matchers(nlp, entries)
+
+    def kg_gazetteer(doc: Doc) -> Doc:
+        spans, scores, rules = [], [], []
+        for s, e, entry in gaz.match(doc, exact, lower, entries):
+            spans.append(Span(doc, s, e, label=entry.type))
+            scores.append(entry.confidence)
+            rules.append(f"gazetteer.{entry.origin}")
+        set_group(doc, "kg_gazetteer", spans, scores, rules)
+        return doc
+
+    return kg_gazetteer
+
+
+@Language.factory("kg_shapes")
+def make_shapes(nlp: Language, name: str):
+    def kg_shapes(doc: Doc) -> Doc:
+        spans, scores, rules = [], [], []
+        for s, e, type_, rule, conf in find_shapes(doc.text):
+            span = char_span(doc, s, e, type_)
+            if span is not None:
+                spans.append(span)
+                scores.append(conf)
+                rules.append(rule)
+        set_group(doc, "kg_shapes", spans, scores, rules)
+        return doc
+
+    return kg_shapes
+
+
+@Language.factory("kg_cues")
+def make_cues(nlp: Language, name: str):
+    matcher = Matcher(nlp.vocab)
+    meta = {}
+    for rule in read_jsonl(RULES / "cues.jsonl"):
+        matcher.add(rule["id"], [rule["pattern"]])
+        meta[rule["id"]] = rule
+
+    def kg_cues(doc: Doc) -> Doc:
+        spans, rules, types = [], [], []
+        for match_id, s, e in matcher(doc):
+            rule = meta[doc.vocab.strings[match_id]]
+            spans.append(Span(doc, s, e, label=rule["role"]))
+            rules.append(rule["id"])
+            types.append(rule.get("type", ""))
+        set_group(doc, "kg_cues", spans, [1.0] * len(spans), rules, types=types)
+        return doc
+
+    return kg_cues
+
+
+def _name_like(token) -> bool:
+    text = token.text
+    return any(c.isupper() or c.isdigit() for c in text) and any(c.isalnum() for c in text)
+
+
+def _run(doc: Doc, index: int, step: int, limit: int = 5) -> tuple[int, int] | None:
+    """Token range of name-like tokens from ``index`` going ``step`` (+1 right, -1 left)."""
+    stop = word_list("run_stopwords.txt")
+    i, taken = index, []
+    while 0 <= i < len(doc) and len(taken) < limit:
+        tok = doc[i]
+        if _name_like(tok) and tok.text.lower() not in stop:
+            taken.append(i)
+        elif tok.text == "-" and taken and 0 <= i + step < len(doc) and _name_like(doc[i + step]):
+            taken.append(i)
+        else:
+            break
+        if step > 0 and i + 1 < len(doc) and doc[i + 1].is_sent_start:
+            break
+        if step < 0 and tok.is_sent_start:
+            break
+        i += step
+    if not taken:
+        return None
+    lo, hi = min(taken), max(taken) + 1
+    if doc[lo].text == "-" or doc[hi - 1].text == "-":
+        return None
+    return lo, hi
+
+
+def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], list[tuple[int, int, str]]]:
+    """Names the cues type: new run candidates and type votes for existing spans (policy 4)."""
+    group = doc.spans.get("kg_cues")
+    if group is None:
+        return [], []
+    new, votes = [], []
+    by_end = {}
+    by_start = {}
+    for c in cands:
+        by_end.setdefault(c.end, []).append(c)
+        by_start.setdefault(c.start, []).append(c)
+    for span, rule, type_ in zip(group, group.attrs["rules"], group.attrs["types"]):
+        role = span.label_
+        if role == "type_prev" and span.start > 0:
+            rng = _run(doc, span.start - 1, -1)
+        elif role == "type_next" and span.end < len(doc):
+            at = span.end
+            while at < len(doc) and doc[at].lower_ in ("the", "a", "an", '"', "“", "'"):
+                at += 1
+            rng = _run(doc, at, +1)
+            if rng is None and type_ == "metric":
+                hits = by_start.get(doc[at].idx if at < len(doc) else -1, [])
+                for c in hits:
+                    votes.append((c.start, c.end, type_))
+                continue
+        else:
+            continue
+        if rng is None:
+            continue
+        s, e = doc[rng[0]].idx, doc[rng[1] - 1].idx + len(doc[rng[1] - 1].text)
+        new.append(Candidate(s, e, type_, rule, 0.75))
+        votes.append((s, e, type_))
+        for c in by_end.get(e, []) + by_start.get(s, []):
+            if c.start == s or c.end == e:
+                votes.append((c.start, c.end, type_))
+    return new, votes
+
+
+def abbreviation_candidates(doc: Doc, cands: list[Candidate]):
+    """Both sides of each definition (and later uses of the short form), typed by what
+    else proposed the long or short form, else by the long form's last word, else method."""
+    group = doc.spans.get("kg_abbrev")
+    if group is None or not len(group):
+        return [], []
+    spans = list(group)
+    typed = {}
+    for c in cands:
+        typed.setdefault((c.start, c.end), {}).setdefault(c.type, 0.0)
+        typed[(c.start, c.end)][c.type] += c.confidence
+    out, pairs, type_of = [], [], {}
+    for li, si in group.attrs["pairs"]:
+        long, short = spans[li], spans[si]
+        lk, sk = (long.start_char, long.end_char), (short.start_char, short.end_char)
+        votes: dict[str, float] = {}
+        for key in (lk, sk):
+            for t, v in typed.get(key, {}).items():
+                votes[t] = votes.get(t, 0.0) + v
+        t = max(sorted(votes), key=lambda x: votes[x]) if votes else (head_type(long.text) or "method")
+        type_of[li] = t
+        out.append(Candidate(*lk, t, "abbrev.long", 0.85))
+        out.append(Candidate(*sk, t, "abbrev.short", 0.85))
+        pairs.append((lk, sk))
+    for span, ref in zip(spans, group.attrs["refs"]):
+        if ref >= 0 and ref in type_of:
+            out.append(Candidate(span.start_char, span.end_char, type_of[ref], "abbrev.reference", 0.8))
+    return out, pairs
+
+
+def collect(doc: Doc) -> list[Candidate]:
+    cands = []
+    for name in RULE_GROUPS:
+        group = doc.spans.get(name)
+        if group is None:
+            continue
+        scores = group.attrs.get("scores") or [0.5] * len(group)
+        rules = group.attrs.get("rules") or [name.replace("kg_", "")] * len(group)
+        for span, score, rule in zip(group, scores, rules):
+            if span.label_ in ("method", "dataset", "benchmark", "metric", "task"):
+                cands.append(Candidate(span.start_char, span.end_char, span.label_, rule, float(score)))
+    return cands
+
+
+@Language.factory("kg_merge", default_config={"threshold": 0.5, "model_threshold": 0.5, "model_weight": 1.0})
+def make_merge(nlp: Language, name: str, threshold: float, model_threshold: float, model_weight: float):
+    config = MergeConfig(threshold=threshold, model_threshold=model_threshold, weights={"model": model_weight})
+
+    def kg_merge(doc: Doc) -> Doc:
+        cands = collect(doc)
+        abbrev, pairs = abbreviation_candidates(doc, cands)
+        cue_new, votes = cue_candidates(doc, cands + abbrev)
+        final = merge(doc.text, cands + abbrev + cue_new, votes, pairs, config)
+        spans, scores, rules = [], [], []
+        for c in final:
+            span = char_span(doc, c.start, c.end, c.type)
+            if span is not None:
+                spans.append(span)
+                scores.append(c.confidence)
+                rules.append(c.rule)
+        set_group(doc, "kg_entities", spans, scores, rules,
+                  pairs=[[a[0], a[1], b[0], b[1]] for a, b in pairs])
+        return doc
+
+    return kg_merge
+
+
+@Language.factory("kg_relations")
+def make_relations(nlp: Language, name: str):
+    def kg_relations(doc: Doc) -> Doc:
+        relations, results = find_relations(doc)
+        doc.user_data["kg_relations"] = relations
+        doc.user_data["kg_results"] = results
+        return doc
+
+    return kg_relations

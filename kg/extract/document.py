@@ -1,0 +1,123 @@
+"""Document-level entities: the mentions of one thing in one paper, grouped.
+
+Mentions group when their surface keys agree (case, hyphens, plurals:
+``kg.resolve.keys.surface_key``) or when they are the two sides of an abbreviation
+definition. The canonical name is the most complete full form (the long form of a
+definition, else the longest spelling); the other spellings are its aliases. This is
+the shape ``../shared/eval/README.md`` describes and ``kg extract`` writes.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from kg.extract.records import ENTITY_TYPES, Extraction
+from kg.paper import Paper
+from kg.resolve.keys import clean_surface, surface_key
+
+
+@dataclass(frozen=True)
+class DocEntity:
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    keys: frozenset[str]
+
+
+class _Union:
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, k: str) -> str:
+        self.parent.setdefault(k, k)
+        while self.parent[k] != k:
+            self.parent[k] = self.parent[self.parent[k]]
+            k = self.parent[k]
+        return k
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def group_entities(extraction: Extraction) -> list[DocEntity]:
+    """Entities of one paper, in order of first mention."""
+    uf = _Union()
+    longs: set[str] = set()
+    for m in extraction.mentions:
+        uf.find(surface_key(m.text))
+    for a in extraction.abbreviations:
+        lk, sk = surface_key(a.long), surface_key(a.short)
+        if lk in uf.parent and sk in uf.parent:
+            uf.union(lk, sk)
+            longs.add(lk)
+    forms: dict[str, Counter] = defaultdict(Counter)
+    types: dict[str, Counter] = defaultdict(Counter)
+    order: list[str] = []
+    keys: dict[str, set] = defaultdict(set)
+    for m in extraction.mentions:
+        k = surface_key(m.text)
+        root = uf.find(k)
+        if root not in forms:
+            order.append(root)
+        text = clean_surface(m.text)
+        forms[root][text] += 1
+        types[root][m.type] += m.confidence
+        keys[root].add(k)
+    out = []
+    for root in order:
+        spellings = forms[root]
+
+        def rank(text: str):
+            return (surface_key(text) in longs, len(text), spellings[text], text != text.lower())
+
+        name = max(spellings, key=rank)
+        type_ = max(sorted(types[root]), key=lambda t: types[root][t])
+        aliases = tuple(sorted((s for s in spellings if s != name), key=str.lower))
+        out.append(DocEntity(name, type_, aliases, frozenset(keys[root])))
+    return out
+
+
+def canonical_map(entities: list[DocEntity]) -> dict[str, DocEntity]:
+    """Surface key of any spelling -> its entity."""
+    return {k: e for e in entities for k in e.keys}
+
+
+def to_record(paper: Paper, extraction: Extraction) -> dict:
+    """The JSON object ``kg extract`` writes for one paper."""
+    entities = group_entities(extraction)
+    by_key = canonical_map(entities)
+
+    def canon(text: str | None) -> str | None:
+        if text is None:
+            return None
+        e = by_key.get(surface_key(text))
+        return e.name if e is not None else clean_surface(text)
+
+    def unique(names):
+        seen, out = set(), []
+        for n in names:
+            if n is not None and n not in seen:
+                seen.add(n)
+                out.append(n)
+        return out
+
+    rels = extraction.relations
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "entities": {t: [e.name for e in entities if e.type == t] for t in ENTITY_TYPES},
+        "aliases": {e.name: list(e.aliases) for e in entities if e.aliases},
+        "proposes": unique(canon(r.tail) for r in rels if r.type == "PROPOSES"),
+        "evaluated_on": unique(canon(r.tail) for r in rels if r.type == "EVALUATES_ON"),
+        "uses_metric": unique(canon(r.tail) for r in rels if r.type == "USES_METRIC"),
+        "addresses": unique(canon(r.tail) for r in rels if r.type == "ADDRESSES"),
+        "results": [{"method": canon(r.method), "dataset": canon(r.dataset), "metric": canon(r.metric),
+                     "value": r.value} for r in extraction.results],
+        "mentions": [{"text": m.text, "type": m.type, "start": m.start, "end": m.end, "sentence": m.sentence,
+                      "rule": m.rule, "confidence": m.confidence} for m in extraction.mentions],
+        "relations": [{"type": r.type, "head": canon(r.head), "tail": canon(r.tail), "tail_type": r.tail_type,
+                       "dataset": canon(r.dataset), "sentence": r.sentence, "start": r.start, "end": r.end,
+                       "rule": r.rule, "confidence": r.confidence} for r in rels],
+    }

@@ -1,0 +1,154 @@
+"""Combining rule and model mentions into one set of typed entity mentions.
+
+POLICY (also in ``POLICY.md``; the numbers are the ``MergeConfig`` defaults):
+
+1. Candidates. Every component proposes spans with a type, a rule id and a confidence:
+   gazetteer (training names 0.8, Papers with Code names 0.6), name shapes (0.5-0.85),
+   abbreviation definitions (both sides, 0.85), cue-built names ("X dataset",
+   "a benchmark called X": 0.75) and the statistical model (its own score).
+2. Generic phrases (``rules/generic.txt``: "models", "deep learning", "LLMs", ...) are
+   dropped whatever proposed them.
+3. Same span, several proposals: the confidences combine by noisy-or
+   (1 - prod(1 - c)), so agreement between rules and model raises confidence; the type
+   is the one with the largest summed confidence (type conflict = weighted vote).
+4. Cues retype: a span right before "dataset"/"benchmark" or right after "a dataset
+   called" gets that type with a strong vote (0.9): the text says what it is.
+5. Overlaps: spans are taken greedily by confidence (rounded to 0.05), then by length,
+   so when two sources agree on confidence the longer, more complete name wins
+   ("MS MARCO passage ranking dataset" over "passage ranking"); a span that overlaps an
+   accepted one is dropped.
+6. Model spans below ``model_threshold`` and any span below ``threshold`` are dropped.
+7. Document-level type consistency: all accepted mentions with one surface key (and the
+   two sides of an abbreviation definition) take the type with the largest summed
+   confidence over the document, so "RAG" and "Retrieval-Augmented Generation" agree.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from kg.extract.resources import generic_keys, head_types
+from kg.resolve.keys import singular, surface_key
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed mention: character span, type, rule id, confidence."""
+
+    start: int
+    end: int
+    type: str
+    rule: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class MergeConfig:
+    threshold: float = 0.5
+    model_threshold: float = 0.5
+    cue_vote: float = 0.9
+    # Each source's confidence is scaled by this weight before combining (tuning knob).
+    weights: dict = field(default_factory=lambda: {"model": 1.0})
+
+
+def noisy_or(values) -> float:
+    p = 1.0
+    for v in values:
+        p *= 1.0 - max(0.0, min(1.0, v))
+    return 1.0 - p
+
+
+def head_type(name: str) -> str | None:
+    """Type signalled by the last word ("... dataset" -> dataset), if any."""
+    words = name.replace("-", " ").split()
+    if not words:
+        return None
+    last = words[-1].lower()
+    table = head_types()
+    return table.get(last) or table.get(singular(last).lower())
+
+
+def combine(cands: list[Candidate], config: MergeConfig) -> list[Candidate]:
+    """One candidate per span: noisy-or confidence, weighted-vote type (policy 3)."""
+    by_span: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
+    for c in cands:
+        by_span[(c.start, c.end)].append(c)
+    out = []
+    for (s, e), group in by_span.items():
+        votes: dict[str, float] = defaultdict(float)
+        for c in group:
+            votes[c.type] += c.confidence
+        type_ = max(sorted(votes), key=lambda t: votes[t])
+        best = max(group, key=lambda c: (c.confidence, c.rule))
+        conf = noisy_or(c.confidence for c in group)
+        rules = sorted({c.rule for c in group})
+        out.append(Candidate(s, e, type_, "+".join(rules), round(conf, 4)))
+        del best
+    return out
+
+
+def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    """Greedy by (confidence rounded to 0.05, length); overlapping losers dropped (policy 5)."""
+    order = sorted(cands, key=lambda c: (-round(c.confidence * 20), -(c.end - c.start), c.start))
+    taken: list[Candidate] = []
+    occupied = []
+    for c in order:
+        if any(c.start < e and s < c.end for s, e in occupied):
+            continue
+        taken.append(c)
+        occupied.append((c.start, c.end))
+    return sorted(taken, key=lambda c: (c.start, c.end))
+
+
+def merge(text: str, cands: list[Candidate], retype: list[tuple[int, int, str]],
+          pairs: list[tuple[tuple[int, int], tuple[int, int]]], config: MergeConfig = MergeConfig()) -> list[Candidate]:
+    """Apply the policy. ``retype`` = cue votes (start, end, type); ``pairs`` = abbreviation
+    definitions as ((long start, long end), (short start, short end))."""
+    generic = generic_keys()
+    kept = []
+    for c in cands:
+        if c.rule.startswith("model"):
+            if c.confidence < config.model_threshold:
+                continue
+            c = replace(c, confidence=c.confidence * config.weights.get("model", 1.0))
+        if surface_key(text[c.start:c.end]) in generic:
+            continue
+        kept.append(c)
+    spans = {(c.start, c.end) for c in kept}
+    for s, e, t in retype:
+        if (s, e) in spans:
+            kept.append(Candidate(s, e, t, "cue", config.cue_vote))
+    merged = [c for c in combine(kept, config) if c.confidence >= config.threshold]
+    accepted = resolve_overlaps(merged)
+    return unify_types(text, accepted, kept, pairs)
+
+
+def unify_types(text: str, accepted: list[Candidate], votes_from: list[Candidate],
+                pairs) -> list[Candidate]:
+    """One type per entity per document (policy 7)."""
+    key_of = {}
+    parent: dict[str, str] = {}
+
+    def find(k):
+        while parent.get(k, k) != k:
+            k = parent[k]
+        return k
+
+    for (ls, le), (ss, se) in pairs:
+        a, b = find(surface_key(text[ls:le])), find(surface_key(text[ss:se]))
+        if a != b:
+            parent[b] = a
+    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for c in votes_from:
+        key_of[(c.start, c.end)] = find(surface_key(text[c.start:c.end]))
+        votes[key_of[(c.start, c.end)]][c.type] += c.confidence
+    out = []
+    for c in accepted:
+        k = find(surface_key(text[c.start:c.end]))
+        v = votes.get(k)
+        if v:
+            t = max(sorted(v), key=lambda x: v[x])
+            if t != c.type:
+                c = replace(c, type=t)
+        out.append(c)
+    return out

@@ -1,0 +1,95 @@
+"""The extraction pipeline: ``spacy.blank("en")`` plus the project's components.
+
+    >>> from kg.paper import Paper, paper_id
+    >>> p = Paper(paper_id("X"), "X", "We propose FooNet, a novel network.", "doc", 1)
+    >>> [m.text for m in next(extract_papers([p], use_model=False)).mentions]
+    ['FooNet']
+
+Only plain records (``kg.extract.records``) leave this module; spaCy stays inside.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from kg.extract.records import Abbreviation, Extraction, Mention, Relation, Result
+from kg.paper import Paper
+
+COMPONENTS = ("kg_sentences", "kg_abbrev", "kg_gazetteer", "kg_shapes", "kg_cues")
+
+
+def model_available() -> bool:
+    """Whether the trained statistical component is present (the model helper's module)."""
+    try:
+        from kg.extract import statistical
+    except ImportError:
+        return False
+    try:
+        return bool(statistical.model_available())
+    except Exception:  # a broken model file must not break rule-only extraction
+        return False
+
+
+def load_pipeline(use_model: bool = True, merge: dict | None = None):
+    """A fresh pipeline; ``use_model`` adds ``kg_statistical_ner`` when the model exists.
+
+    ``merge`` overrides the merger's config (threshold, model_threshold, model_weight).
+    """
+    import spacy
+
+    from kg.extract import components  # noqa: F401  (registers the factories)
+
+    nlp = spacy.blank("en")
+    for name in COMPONENTS:
+        nlp.add_pipe(name)
+    if use_model and model_available():
+        from kg.extract import statistical  # noqa: F401  (registers kg_statistical_ner)
+
+        nlp.add_pipe("kg_statistical_ner")
+    nlp.add_pipe("kg_merge", config=dict(merge or {}))
+    nlp.add_pipe("kg_relations")
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def _cached(use_model: bool):
+    return load_pipeline(use_model=use_model)
+
+
+def extract_papers(papers: Iterable[Paper], *, n_process: int = 1, batch_size: int = 64,
+                   use_model: bool = True, nlp=None) -> Iterator[Extraction]:
+    """One ``Extraction`` per paper, in input order; the same whatever ``n_process`` is."""
+    nlp = nlp if nlp is not None else _cached(bool(use_model and model_available()))
+    stream = ((p.text, p) for p in papers)
+    for doc, paper in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        yield doc_to_extraction(doc, paper)
+
+
+def doc_to_extraction(doc, paper: Paper) -> Extraction:
+    """Plain records from a processed Doc."""
+    pid = paper.id
+    sentences = []
+    sent_of = [0] * len(doc)
+    for k, sent in enumerate(doc.sents):
+        sentences.append((sent.start_char, sent.end_char))
+        for i in range(sent.start, sent.end):
+            sent_of[i] = k
+    group = doc.spans["kg_entities"]
+    scores, rules = group.attrs.get("scores", []), group.attrs.get("rules", [])
+    long_of, short_of = {}, {}
+    abbreviations = []
+    for ls, le, ss, se in group.attrs.get("pairs", []):
+        long, short = doc.text[ls:le], doc.text[ss:se]
+        long_of[(ss, se)] = long
+        short_of[(ls, le)] = short
+        span = doc.char_span(min(ls, ss), max(le, se), alignment_mode="expand")
+        abbreviations.append(Abbreviation(pid, short, long, sent_of[span.start] if span is not None else 0,
+                                          min(ls, ss), max(le, se)))
+    mentions = []
+    for span, score, rule in zip(group, scores, rules):
+        key = (span.start_char, span.end_char)
+        mentions.append(Mention(pid, span.text, span.label_, span.start_char, span.end_char, sent_of[span.start],
+                                rule, round(float(score), 4), long_form=long_of.get(key), short_form=short_of.get(key)))
+    relations = tuple(Relation(paper_id=pid, **r) for r in doc.user_data.get("kg_relations", []))
+    results = tuple(Result(paper_id=pid, **r) for r in doc.user_data.get("kg_results", []))
+    return Extraction(pid, paper.title, tuple(mentions), relations, results, tuple(abbreviations), tuple(sentences))
