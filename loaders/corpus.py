@@ -63,7 +63,7 @@ class LoadReport:
             ("merged", f"{self.merged} duplicate{'s' * (self.merged != 1)}"),
             ("skipped", str(sum(self.skipped.values()))),
         ]
-        rows += [(f"  {reason}", str(count)) for reason, count in sorted(self.skipped.items())]
+        rows += [(f"  {reason}", str(count)) for reason, count in sorted(self.skipped.items(), key=lambda item: item[0].casefold())]
         width = max(len(name) for name, _ in rows)
         return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
 
