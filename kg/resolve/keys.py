@@ -16,6 +16,8 @@ _SEPARATORS = re.compile(r"[\s\u00a0\u2010-\u2015_\-/]+")
 _DROP = re.compile(r"[^\w@.+#^' ]")
 _ARTICLE = re.compile(r"^(the|a|an) ")
 _PLURAL_EXCEPTIONS = ("ss", "us", "is", "ics")
+# "GPT4" is "GPT-4", "LLaMA2" is "LLaMA-2": a digit glued to a word of two or more letters.
+_GLUED_DIGIT = re.compile(r"(?<=[^\W\d_]{2})(?=\d)")
 
 
 def clean_surface(text: str) -> str:
@@ -57,11 +59,13 @@ def surface_key(text: str) -> str:
     True
     >>> surface_key("GPT-3") == surface_key("GPT-4")
     False
+    >>> surface_key("LLaMA2") == surface_key("LLaMA-2")
+    True
     """
     text = clean_surface(text)
     text = _SEPARATORS.sub(" ", text)
     text = _DROP.sub(" ", text)
-    words = text.split()
+    words = _GLUED_DIGIT.sub(" ", text).split()
     if not words:
         return ""
     words[-1] = singular(words[-1])

@@ -1,0 +1,84 @@
+"""Abbreviation definitions in one paper: ``Retrieval-Augmented Generation (RAG)``.
+
+Extraction reports them as ``Abbreviation`` records and as ``long_form``/``short_form`` on
+mentions; a mention written whole as ``Long Form (LF)`` is split here too. Within its paper a
+definition is always obeyed, whatever the long form means elsewhere.
+"""
+from __future__ import annotations
+
+import re
+
+from kg.extract.records import Extraction
+from kg.resolve.keys import clean_surface, surface_key
+
+_DEFINITION = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[^()]{1,20})\)$")
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalpha())
+
+
+def could_abbreviate(short: str, long: str) -> bool:
+    """True when ``short`` reads as an abbreviation of ``long``: its first letter starts a word
+    of ``long`` and its letters occur in ``long`` in order.
+
+    >>> could_abbreviate("RAG", "Retrieval-Augmented Generation")
+    True
+    >>> could_abbreviate("LLMs", "large language models")
+    True
+    >>> could_abbreviate("the model", "our approach")
+    False
+    """
+    letters, target = _letters(short), _letters(long)
+    if not letters or " " in short.strip() or len(short) > 20:
+        return False
+    words = re.findall(r"[^\W\d_]+", long.lower())
+    if not any(word.startswith(letters[0]) for word in words):
+        return False
+    position = 0
+    for letter in letters:
+        position = target.find(letter, position)
+        if position < 0:
+            return False
+        position += 1
+    return True
+
+
+def split_definition(text: str) -> tuple[str, str] | None:
+    """``"Large Language Models (LLMs)"`` -> ``("Large Language Models", "LLMs")``; else None."""
+    match = _DEFINITION.match(clean_surface(text))
+    if not match:
+        return None
+    long, short = match.group("long").strip(), match.group("short").strip()
+    if could_abbreviate(short, long):
+        return long, short
+    if could_abbreviate(long, short):  # "RAG (Retrieval-Augmented Generation)"
+        return short, long
+    return None
+
+
+def paper_definitions(extraction: Extraction) -> dict[str, str]:
+    """short-form key -> long-form key for one paper; the first definition in the text wins."""
+    found: list[tuple[int, str, str]] = []
+    for abbreviation in extraction.abbreviations:
+        found.append((abbreviation.start, abbreviation.short, abbreviation.long))
+    for mention in extraction.mentions:
+        if mention.long_form:
+            found.append((mention.start, mention.text, mention.long_form))
+        if mention.short_form:
+            found.append((mention.start, mention.short_form, mention.text))
+        pair = split_definition(mention.text)
+        if pair:
+            found.append((mention.start, pair[1], pair[0]))
+    definitions: dict[str, str] = {}
+    for _, short, long in sorted(found, key=lambda f: (f[0], f[1], f[2])):
+        short_key, long_key = surface_key(short), surface_key(long)
+        if short_key and long_key and short_key != long_key:
+            definitions.setdefault(short_key, long_key)
+    return definitions
+
+
+def mention_surfaces(text: str) -> list[str]:
+    """The surface forms one mention text stands for: both sides of a written definition."""
+    pair = split_definition(text)
+    return list(pair) if pair else [clean_surface(text)]

@@ -1,0 +1,255 @@
+"""Entity resolution across a corpus: many spellings, one entity.
+
+Every mention gets a *concept key*, decided in this order:
+
+1. an abbreviation defined in the mention's own paper is its long form ("RL" where the paper
+   wrote "representation learning (RL)");
+2. a curated alias (``aliases.tsv``) is its canonical form;
+3. a bare abbreviation defined elsewhere in the corpus is that long form, only when every
+   definition of it for this kind of entity agrees ("RAG" in a paper that never spells it out);
+   dataset and benchmark count as one kind, other types are apart, so the task "KILT"
+   (knowledge-intensive language tasks) does not swallow the "KILT benchmark";
+4. otherwise its own name key (case, hyphens, plural, Unicode, TeX do not matter).
+
+A long form that is itself a curated alias is then mapped to the canonical form. Mentions with
+one concept key are one entity. Versions and sizes have different keys (GPT-3 is not GPT-4,
+BERT-base is not BERT) and are linked with VARIANT_OF instead.
+
+Type conflicts (one concept, several types across papers) are decided by vote: the summed
+confidence of the mentions of each type, then the number of mentions, then the schema's type
+order. The entity id is ``type:slug(concept key)``: only the entity's own key and type.
+The canonical name is the most frequent full form (a surface whose key is the concept key),
+ties broken by the string itself; every surface form is kept as an alias with its count.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from kg.extract.records import ENTITY_TYPES, Extraction, Mention
+from kg.resolve.abbreviations import mention_surfaces, paper_definitions
+from kg.resolve.curated import CuratedAliases, load_curated
+from kg.resolve.ids import entity_id
+from kg.resolve.keys import clean_surface, surface_key
+from kg.resolve.variants import base_keys
+
+# Rules recorded for each alias, for the report and hand checks.
+RULE_KEY = "same-key"
+RULE_PAPER = "paper-abbreviation"
+RULE_CURATED = "curated-alias"
+RULE_CORPUS = "corpus-abbreviation"
+
+
+def family(entity_type: str | None) -> str:
+    """Types that may share a cross-paper abbreviation: dataset and benchmark are one family."""
+    return "data" if entity_type in ("dataset", "benchmark") else (entity_type or "")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One canonical entity of the corpus."""
+
+    id: str
+    type: str
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    alias_counts: tuple[int, ...]
+    papers: tuple[str, ...]
+    mention_count: int
+    type_votes: tuple[tuple[str, int], ...] = ()
+    alias_rules: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def paper_count(self) -> int:
+        return len(self.papers)
+
+
+@dataclass
+class ResolutionReport:
+    """What resolution did: entity counts per type before and after, merges and type votes."""
+
+    surfaces_before: dict[str, int] = field(default_factory=dict)
+    keys_before: dict[str, int] = field(default_factory=dict)
+    entities_after: dict[str, int] = field(default_factory=dict)
+    type_conflicts: list[tuple[str, tuple[tuple[str, int], ...]]] = field(default_factory=list)
+    ambiguous_abbreviations: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "surfaces_before": self.surfaces_before,
+            "keys_before": self.keys_before,
+            "entities_after": self.entities_after,
+            "type_conflicts": [{"id": i, "votes": dict(v)} for i, v in self.type_conflicts],
+            "ambiguous_abbreviations": self.ambiguous_abbreviations,
+        }
+
+
+class Resolver:
+    """Holds the corpus-wide facts (definitions, curated table) that decide concept keys."""
+
+    def __init__(self, extractions: Iterable[Extraction], curated: CuratedAliases | None = None):
+        self.extractions = list(extractions)
+        self.curated = curated or load_curated()
+        self.paper_defs = {e.paper_id: paper_definitions(e) for e in self.extractions}
+        self.corpus_defs = self._corpus_definitions()
+
+    def _corpus_definitions(self) -> dict[tuple[str, str], set[str]]:
+        """(type family, short key) -> long keys defined for it anywhere in the corpus."""
+        found: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for extraction in self.extractions:
+            definitions = self.paper_defs[extraction.paper_id]
+            if not definitions:
+                continue
+            longs = {long: short for short, long in definitions.items()}
+            for mention in extraction.mentions:
+                for surface in mention_surfaces(mention.text):
+                    key = surface_key(surface)
+                    short = key if key in definitions else longs.get(key)
+                    if short is not None:
+                        found[(family(mention.type), short)].add(self._curated(mention.type, definitions[short]))
+        return found
+
+    def _curated(self, entity_type: str | None, key: str) -> str:
+        return self.curated.get(entity_type or "", key) or key
+
+    def concept(self, paper_id: str, text: str, entity_type: str | None = None) -> tuple[str, str] | None:
+        """(concept key, rule) for a name written in a paper; None for an empty name."""
+        key = surface_key(mention_surfaces(text)[0])
+        if not key:
+            return None
+        definitions = self.paper_defs.get(paper_id, {})
+        if key in definitions:
+            long = definitions[key]
+            return self._curated(entity_type, long), RULE_PAPER
+        curated = self.curated.get(entity_type or "", key)
+        if curated is not None:
+            return curated, RULE_CURATED
+        longs = self.corpus_defs.get((family(entity_type), key))
+        if longs and len(longs) == 1:
+            return next(iter(longs)), RULE_CORPUS
+        return key, RULE_KEY
+
+    def ambiguous(self) -> dict[str, list[str]]:
+        """Abbreviations with several long forms in the corpus (kept apart), for the report."""
+        return {f"{fam}:{short}": sorted(longs) for (fam, short), longs in sorted(self.corpus_defs.items())
+                if len(longs) > 1}
+
+
+@dataclass
+class Resolution:
+    """The outcome: canonical entities, who mentions them, variants, and a lookup for relations."""
+
+    resolver: Resolver
+    entities: dict[str, Entity]
+    by_concept: dict[str, str]
+    mentions: dict[tuple[str, str], tuple[Mention, ...]]
+    variants: tuple[tuple[str, str], ...]
+    report: ResolutionReport
+
+    def lookup(self, paper_id: str, text: str | None, entity_type: str | None = None) -> Entity | None:
+        """The entity a name written in ``paper_id`` resolves to (relations and results use this)."""
+        if not text:
+            return None
+        found = self.resolver.concept(paper_id, text, entity_type)
+        if found is None:
+            return None
+        entity = self.by_concept.get(found[0])
+        return self.entities[entity] if entity else None
+
+    def find(self, name: str) -> list[Entity]:
+        """Entities whose name or any alias has the same key as ``name`` (case-insensitive)."""
+        key = surface_key(name)
+        hits = [e for e in self.entities.values()
+                if key == e.key or any(surface_key(a) == key for a in e.aliases)]
+        return sorted(hits, key=lambda e: (-e.mention_count, e.id))
+
+
+def _vote(weights: dict[str, float], counts: Counter) -> str:
+    order = {t: i for i, t in enumerate(ENTITY_TYPES)}
+    return min(weights, key=lambda t: (-round(weights[t], 6), -counts[t], order.get(t, len(order))))
+
+
+def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = None) -> Resolution:
+    """Resolve the mentions of every paper into canonical entities.
+
+    >>> from kg.extract.records import Mention, Extraction
+    >>> m = lambda p, t, s: Mention(p, t, "method", s, s + len(t), 1, "test", 0.9)
+    >>> a = Extraction("p1", "A", mentions=(m("p1", "Retrieval-Augmented Generation (RAG)", 0),))
+    >>> b = Extraction("p2", "B", mentions=(m("p2", "RAG", 5),))
+    >>> r = resolve([a, b])
+    >>> [(e.id, e.name, e.aliases, e.paper_count) for e in r.entities.values()]
+    [('method:retrieval-augmented-generation', 'Retrieval-Augmented Generation', ('RAG', 'Retrieval-Augmented Generation'), 2)]
+    """
+    resolver = Resolver(extractions, curated)
+    surfaces_before: dict[str, set[str]] = defaultdict(set)
+    keys_before: dict[str, set[str]] = defaultdict(set)
+    grouped: dict[str, list[tuple[Mention, list[str], str]]] = defaultdict(list)
+    for extraction in resolver.extractions:
+        for mention in extraction.mentions:
+            found = resolver.concept(extraction.paper_id, mention.text, mention.type)
+            if found is None:
+                continue
+            concept, rule = found
+            surfaces = [s for s in mention_surfaces(mention.text) if s]
+            for surface in surfaces:
+                surfaces_before[mention.type].add(surface)
+                keys_before[mention.type].add(surface_key(surface))
+            grouped[concept].append((mention, surfaces, rule))
+
+    entities: dict[str, Entity] = {}
+    by_concept: dict[str, str] = {}
+    mentions: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    conflicts = []
+    for concept in sorted(grouped):
+        rows = grouped[concept]
+        weights: dict[str, float] = defaultdict(float)
+        type_counts: Counter = Counter()
+        surface_counts: Counter = Counter()
+        rules: dict[str, str] = {}
+        for mention, surfaces, rule in rows:
+            weights[mention.type] += mention.confidence
+            type_counts[mention.type] += 1
+            for surface in surfaces:
+                surface_counts[surface] += 1
+                surface_rule = RULE_KEY if surface_key(surface) == concept else rule
+                rules.setdefault(surface, surface_rule)
+        entity_type = _vote(weights, type_counts)
+        full = [s for s in surface_counts if surface_key(s) == concept] or list(surface_counts)
+        name = min(full, key=lambda s: (-surface_counts[s], s))
+        aliases = sorted(surface_counts, key=lambda s: (-surface_counts[s], s))
+        papers = sorted({m.paper_id for m, _, _ in rows})
+        votes = tuple(sorted(type_counts.items()))
+        entity = Entity(
+            id=entity_id(entity_type, concept), type=entity_type, key=concept, name=name,
+            aliases=tuple(aliases), alias_counts=tuple(surface_counts[a] for a in aliases),
+            papers=tuple(papers), mention_count=len(rows), type_votes=votes,
+            alias_rules=tuple(sorted(rules.items())),
+        )
+        entities[entity.id] = entity
+        by_concept[concept] = entity.id
+        if len(type_counts) > 1:
+            conflicts.append((entity.id, votes))
+        for mention, _, _ in rows:
+            mentions[(mention.paper_id, entity.id)].append(mention)
+
+    variants = []
+    for entity in entities.values():
+        for base in base_keys(entity.key):
+            target = by_concept.get(resolver._curated(entity.type, base))
+            if target and family(entities[target].type) == family(entity.type):
+                variants.append((entity.id, target))
+                break
+
+    report = ResolutionReport(
+        surfaces_before={t: len(surfaces_before[t]) for t in ENTITY_TYPES},
+        keys_before={t: len(keys_before[t]) for t in ENTITY_TYPES},
+        entities_after={t: sum(1 for e in entities.values() if e.type == t) for t in ENTITY_TYPES},
+        type_conflicts=conflicts,
+        ambiguous_abbreviations=resolver.ambiguous(),
+    )
+    ordered = dict(sorted(entities.items()))
+    return Resolution(resolver=resolver, entities=ordered, by_concept=by_concept,
+                      mentions={k: tuple(v) for k, v in sorted(mentions.items())},
+                      variants=tuple(sorted(variants)), report=report)
