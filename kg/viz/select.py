@@ -79,8 +79,8 @@ def find_nodes(graph: nx.MultiDiGraph, name: str) -> list[str]:
                   if any(surface_key(n) == key for n in node_names(attrs)))
     if hits:
         return hits
-    known = sorted({n for _, attrs in graph.nodes(data=True) for n in node_names(attrs)[:2]})
-    close = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
+    known = {n.casefold(): n for _, attrs in graph.nodes(data=True) for n in node_names(attrs)}
+    close = [known[k] for k in difflib.get_close_matches(name.casefold(), sorted(known), n=5, cutoff=0.6)]
     fix = f"did you mean: {', '.join(close)}?" if close else "list names with `kg entities DIR`"
     raise InputError(f"no node named {name!r} in the graph", where="--around", fix=fix)
 
