@@ -1,0 +1,70 @@
+"""Counts by label and relationship type, in Neo4j and in a typed graph, in one shape.
+
+Both return ``{"nodes": {label: n}, "relationships": {type: n}}`` with zero counts left
+out, and parent labels counted too (every Method is also an Entity), so the two can be
+compared directly: after a write, ``read_counts(settings) == graph_counts(graph)`` for an
+empty database.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from kg.connection import Neo4jSettings, explain, open_driver
+from kg.store.cypher import ancestors
+
+
+def graph_counts(graph, schema=None) -> dict:
+    """Counts of the typed networkx graph, as Neo4j will hold them."""
+    from kg.schema import load_schema
+
+    schema = schema or load_schema()
+    nodes: Counter = Counter()
+    for _, label in graph.nodes(data="label"):
+        nodes[label] += 1
+        for parent in ancestors(schema, label):
+            nodes[parent] += 1
+    rels = Counter(attrs.get("type") or str(key).split("|", 1)[0] for _, _, key, attrs in graph.edges(keys=True, data=True))
+    return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(rels.items()))}
+
+
+def read_counts(settings: Neo4jSettings, schema=None) -> dict:
+    """Counts in Neo4j: nodes by label, relationships by type (all of them, schema or not).
+
+    Schema labels and types are counted from Neo4j's count store (instant at any size);
+    any other label or type present is counted too, passed as a parameter.
+    """
+    from kg.schema import load_schema
+
+    schema = schema or load_schema()
+    driver = open_driver(settings)
+    try:
+        with driver.session(database=settings.database) as session:
+            present_labels = session.run("CALL db.labels() YIELD label RETURN collect(label) AS x").single()["x"]
+            present_types = session.run(
+                "CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS x").single()["x"]
+            nodes = {}
+            for label in sorted(present_labels):
+                if label in schema.nodes:
+                    count = session.run(f"MATCH (n:{label}) RETURN count(n) AS c").single()["c"]
+                else:
+                    count = session.run("MATCH (n) WHERE $label IN labels(n) RETURN count(n) AS c",
+                                        label=label).single()["c"]
+                if count:
+                    nodes[label] = count
+            rels = {}
+            for rel_type in sorted(present_types):
+                if rel_type in schema.relationships:
+                    count = session.run(f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS c").single()["c"]
+                else:
+                    count = session.run("MATCH ()-[r]->() WHERE type(r) = $type RETURN count(r) AS c",
+                                        type=rel_type).single()["c"]
+                if count:
+                    rels[rel_type] = count
+    except Exception as error:
+        clear = explain(error, settings)
+        if clear is None:
+            raise
+        raise clear from None
+    finally:
+        driver.close()
+    return {"nodes": nodes, "relationships": rels}

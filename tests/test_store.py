@@ -1,0 +1,145 @@
+"""The Neo4j store against the real server: schema, idempotent writes, increments, counts."""
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from kg.connection import open_driver
+from kg.errors import SchemaError
+from kg.schema import load_schema
+from kg.store import ensure_schema, graph_counts, read_counts, schema_statements, write_graph
+from kg.store.plan import make_plan
+
+METHODS = ["BERT", "RoBERTa", "GPT-2", "T5"]
+DATASETS = ["SQuAD", "GLUE"]
+
+
+def provenance(paper: str, sentence: int, rule: str) -> dict:
+    return {"paper_id": paper, "sentence": sentence, "start": 10 * sentence, "end": 10 * sentence + 4,
+            "evidence": f"Sentence {sentence} of {paper}.", "rule": rule, "confidence": 0.9}
+
+
+def entity(graph: nx.MultiDiGraph, label: str, name: str) -> str:
+    node_id = f"{label.lower()}:{name.lower()}"
+    graph.add_node(node_id, label=label, name=name, type=label.lower(), aliases=[name, name.lower()],
+                   alias_counts=[2, 1], paper_count=1, mention_count=3)
+    return node_id
+
+
+def typed_graph(papers: range, extra_method: str | None = None) -> nx.MultiDiGraph:
+    """A small typed graph by the snapshot conventions: papers mention methods and datasets,
+    evaluate on a dataset, and state that one method outperforms another."""
+    graph = nx.MultiDiGraph()
+    methods = [entity(graph, "Method", m) for m in METHODS]
+    datasets = [entity(graph, "Dataset", d) for d in DATASETS]
+    for i in papers:
+        paper = f"paper-{i:03d}"
+        graph.add_node(paper, label="Paper", title=f"Paper number {i} on transfer", abstract=f"Abstract {i}.",
+                       source=f"corpus.txt:{i + 1}", year=2020 + i % 3)
+        winner, loser = methods[i % len(methods)], methods[(i + 1) % len(methods)]
+        dataset = datasets[i % len(datasets)]
+        for target in (winner, loser, dataset):
+            graph.add_edge(paper, target, key="MENTIONS", type="MENTIONS", count=1,
+                           **provenance(paper, 1, "gazetteer"))
+        graph.add_edge(paper, dataset, key="EVALUATES_ON", type="EVALUATES_ON",
+                       **provenance(paper, 2, "evaluated_on"))
+        graph.add_edge(winner, loser, key=f"OUTPERFORMS|{paper}", type="OUTPERFORMS", dataset=dataset,
+                       **provenance(paper, 3, "outperforms"))
+    if extra_method:  # the last paper also names a method no other paper names
+        graph.add_edge(paper, entity(graph, "Method", extra_method), key="MENTIONS", type="MENTIONS", count=1,
+                       **provenance(paper, 4, "gazetteer"))
+    return graph
+
+
+def test_plan_keeps_each_paper_with_its_relationships():
+    graph = typed_graph(range(7))
+    plan = make_plan(graph, load_schema(), batch_size=3)
+    assert [b.papers for b in plan.paper_batches] == [3, 3, 1]
+    for batch in plan.paper_batches:
+        papers = {row["key"] for row in batch.nodes["Paper"]}
+        for (rel_type, _, _), rows in batch.relationships.items():
+            for row in rows:
+                assert row["props"]["paper_id"] in papers, rel_type
+    shared = {label for b in plan.shared_nodes for label in b.nodes}
+    assert shared == {"Method", "Dataset"}
+
+
+def test_plan_refuses_what_the_schema_does_not_declare():
+    graph = typed_graph(range(1))
+    graph.nodes["paper-000"]["colour"] = "red"
+    with pytest.raises(SchemaError, match="property 'colour' is not declared"):
+        make_plan(graph, load_schema())
+    graph = typed_graph(range(1))
+    graph.add_edge("dataset:squad", "paper-000", key="MENTIONS", type="MENTIONS", count=1,
+                   **provenance("paper-000", 0, "x"))
+    with pytest.raises(SchemaError, match="MENTIONS cannot join Dataset to Paper"):
+        make_plan(graph, load_schema())
+
+
+def test_schema_statements_come_from_the_schema():
+    statements = schema_statements(load_schema())
+    assert any("FOR (n:Entity) REQUIRE n.id IS UNIQUE" in s for s in statements)
+    for label in load_schema().entity_labels:
+        assert any(f"FOR (n:{label}) REQUIRE n.id IS UNIQUE" in s for s in statements)
+    assert any(s.startswith("CREATE FULLTEXT INDEX entity_names") for s in statements)
+    assert any(s.startswith("CREATE FULLTEXT INDEX paper_titles") for s in statements)
+
+
+def test_ensure_schema_is_idempotent_and_indexes_aliases(clean_db):
+    with open_driver(clean_db) as driver:
+        ensure_schema(driver, clean_db.database)
+        before = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN count(*) AS c",
+                                      database_=clean_db.database).records[0]["c"]
+        ensure_schema(driver, clean_db.database)
+        after = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN count(*) AS c",
+                                     database_=clean_db.database).records[0]["c"]
+        assert before == after >= len(load_schema().nodes)
+        write_graph(typed_graph(range(2)), clean_db)
+        found = driver.execute_query(
+            "CALL db.index.fulltext.queryNodes('entity_names', 'roberta') YIELD node RETURN node.id AS id",
+            database_=clean_db.database).records
+        assert [r["id"] for r in found] == ["method:roberta"]
+
+
+def test_write_read_back_rewrite_and_increment(clean_db):
+    first = typed_graph(range(10))
+    report = write_graph(first, clean_db, batch_size=4)
+    expected = graph_counts(first)
+    assert read_counts(clean_db) == expected
+    assert report.papers == 10
+    assert report.nodes_created == first.number_of_nodes()
+    assert report.relationships_created == first.number_of_edges()
+
+    again = write_graph(first, clean_db, batch_size=4)
+    assert read_counts(clean_db) == expected
+    assert (again.nodes_created, again.relationships_created) == (0, 0)
+    assert again.nodes_matched == first.number_of_nodes()
+
+    bigger = typed_graph(range(12), extra_method="XLNet")
+    more = write_graph(bigger, clean_db, batch_size=4)
+    assert read_counts(clean_db) == graph_counts(bigger)
+    assert more.nodes_created == 3  # two papers and the new method
+    assert more.relationships_created == bigger.number_of_edges() - first.number_of_edges()
+
+
+def test_properties_and_provenance_read_back(clean_db):
+    graph = typed_graph(range(3))
+    write_graph(graph, clean_db)
+    with open_driver(clean_db) as driver:
+        rows = driver.execute_query(
+            "MATCH (a:Method)-[r:OUTPERFORMS]->(b:Method) RETURN a.id AS a, b.id AS b, r ORDER BY r.paper_id",
+            database_=clean_db.database).records
+        labels = driver.execute_query("MATCH (m {id: 'method:bert'}) RETURN labels(m) AS l",
+                                      database_=clean_db.database).records[0]["l"]
+    stated = sorted((u, v, dict(d)) for u, v, d in graph.edges(data=True) if d["type"] == "OUTPERFORMS")
+    read = sorted((r["a"], r["b"], {"type": "OUTPERFORMS", **dict(r["r"])}) for r in rows)
+    assert read == stated
+    assert sorted(labels) == ["Entity", "Method"]
+
+
+def test_relationship_to_a_missing_node_is_refused(clean_db):
+    graph = typed_graph(range(1))
+    graph.add_node("method:ghost", label="Method")  # declared label but no required properties
+    graph.remove_node("method:ghost")
+    report = write_graph(graph, clean_db)
+    assert report.relationships_created == graph.number_of_edges()
