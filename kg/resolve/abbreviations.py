@@ -57,8 +57,11 @@ def split_definition(text: str) -> tuple[str, str] | None:
     return None
 
 
-def paper_definitions(extraction: Extraction) -> dict[str, str]:
-    """short-form key -> long-form key for one paper; the first definition in the text wins."""
+def definition_pairs(extraction: Extraction) -> list[tuple[int, str, str]]:
+    """(offset, short, long) of every definition one paper states, as written, in text order.
+
+    Pairs whose short side cannot abbreviate the long side are dropped (an extraction slip such
+    as ``SVD)-based`` for "singular value decomposition" is not a name)."""
     found: list[tuple[int, str, str]] = []
     for abbreviation in extraction.abbreviations:
         found.append((abbreviation.start, abbreviation.short, abbreviation.long))
@@ -70,8 +73,14 @@ def paper_definitions(extraction: Extraction) -> dict[str, str]:
         pair = split_definition(mention.text)
         if pair:
             found.append((mention.start, pair[1], pair[0]))
+    found = [(start, clean_surface(short), clean_surface(long)) for start, short, long in found]
+    return sorted(f for f in found if could_abbreviate(f[1], f[2]) and "(" not in f[1] + f[2] and ")" not in f[1] + f[2])
+
+
+def paper_definitions(extraction: Extraction) -> dict[str, str]:
+    """short-form key -> long-form key for one paper; the first definition in the text wins."""
     definitions: dict[str, str] = {}
-    for _, short, long in sorted(found, key=lambda f: (f[0], f[1], f[2])):
+    for _, short, long in definition_pairs(extraction):
         short_key, long_key = surface_key(short), surface_key(long)
         if short_key and long_key and short_key != long_key:
             definitions.setdefault(short_key, long_key)

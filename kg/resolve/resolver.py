@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from kg.extract.records import ENTITY_TYPES, Extraction, Mention
-from kg.resolve.abbreviations import mention_surfaces, paper_definitions
+from kg.resolve.abbreviations import definition_pairs, mention_surfaces, paper_definitions
 from kg.resolve.curated import CuratedAliases, load_curated
 from kg.resolve.ids import entity_id
 from kg.resolve.keys import clean_surface, surface_key
@@ -93,7 +93,18 @@ class Resolver:
         self.extractions = list(extractions)
         self.curated = curated or load_curated()
         self.paper_defs = {e.paper_id: paper_definitions(e) for e in self.extractions}
+        self.long_families = {e.paper_id: self._long_families(e) for e in self.extractions}
         self.corpus_defs = self._corpus_definitions()
+
+    def _long_families(self, extraction: Extraction) -> dict[str, set[str]]:
+        """long-form key -> type families its own mentions have in this paper."""
+        longs = set(self.paper_defs[extraction.paper_id].values())
+        found: dict[str, set[str]] = defaultdict(set)
+        for mention in extraction.mentions:
+            key = surface_key(mention_surfaces(mention.text)[0])
+            if key in longs and not mention.long_form:
+                found[key].add(family(mention.type))
+        return found
 
     def _corpus_definitions(self) -> dict[tuple[str, str], set[str]]:
         """(type family, short key) -> long keys defined for it anywhere in the corpus."""
@@ -122,7 +133,12 @@ class Resolver:
         definitions = self.paper_defs.get(paper_id, {})
         if key in definitions:
             long = definitions[key]
-            return self._curated(entity_type, long), RULE_PAPER
+            families = self.long_families.get(paper_id, {}).get(long)
+            # Keyed on type and long form: a short form typed apart from every mention of its long
+            # form in this paper ("KILT" the benchmark beside "knowledge-intensive language tasks"
+            # the task) is not that long form.
+            if entity_type is None or not families or family(entity_type) in families:
+                return self._curated(entity_type, long), RULE_PAPER
         curated = self.curated.get(entity_type or "", key)
         if curated is not None:
             return curated, RULE_CURATED
@@ -186,6 +202,8 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
     surfaces_before: dict[str, set[str]] = defaultdict(set)
     keys_before: dict[str, set[str]] = defaultdict(set)
     grouped: dict[str, list[tuple[Mention, list[str], str]]] = defaultdict(list)
+    extra: dict[str, Counter] = defaultdict(Counter)
+    seen_in_paper: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for extraction in resolver.extractions:
         for mention in extraction.mentions:
             found = resolver.concept(extraction.paper_id, mention.text, mention.type)
@@ -197,6 +215,20 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
                 surfaces_before[mention.type].add(surface)
                 keys_before[mention.type].add(surface_key(surface))
             grouped[concept].append((mention, surfaces, rule))
+            seen_in_paper[extraction.paper_id].update((concept, s) for s in surfaces)
+
+    # The other side of a definition the paper states is a spelling of the entity too, even when
+    # extraction marked only one side as a mention ("Graph Neural Network (GNN)").
+    for extraction in resolver.extractions:
+        seen = set(seen_in_paper.get(extraction.paper_id, ()))
+        concepts = {c for c, _ in seen}
+        for _, short, long in definition_pairs(extraction):
+            for present, other in ((long, short), (short, long)):
+                found = resolver.concept(extraction.paper_id, present, None)
+                if found and found[0] in concepts and (found[0], other) not in seen and \
+                        resolver.concept(extraction.paper_id, other, None)[0] == found[0]:
+                    extra[found[0]][other] += 1
+                    seen.add((found[0], other))
 
     entities: dict[str, Entity] = {}
     by_concept: dict[str, str] = {}
@@ -215,6 +247,9 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
                 surface_counts[surface] += 1
                 surface_rule = RULE_KEY if surface_key(surface) == concept else rule
                 rules.setdefault(surface, surface_rule)
+        for surface, count in extra.get(concept, {}).items():
+            surface_counts[surface] += count
+            rules.setdefault(surface, RULE_KEY if surface_key(surface) == concept else RULE_PAPER)
         entity_type = _vote(weights, type_counts)
         full = [s for s in surface_counts if surface_key(s) == concept] or list(surface_counts)
         name = min(full, key=lambda s: (-surface_counts[s], s))
