@@ -1,0 +1,124 @@
+"""Write the typed graph as RDF: Turtle, N-Triples, N-Quads, JSON-LD or RDF/XML.
+
+N-Triples and N-Quads stream: each triple is written as soon as it is produced.
+Turtle, JSON-LD and RDF/XML need the whole graph for prefixes and nesting, so they
+build an rdflib graph in memory first.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import networkx as nx
+from rdflib import Dataset, Graph, Literal
+
+from kg.atomic import atomic_open
+from kg.errors import SchemaError, UsageError
+from kg.rdf.ntriples import nt_line
+from kg.rdf.terms import IRIMinter, check_base_iri
+from kg.rdf.triples import iter_triples
+from kg.rdf.vocab import Vocabulary, vocabulary
+
+# --format name -> (rdflib format name, file extension, streamed)
+FORMATS: dict[str, tuple[str, str, bool]] = {
+    "turtle": ("turtle", ".ttl", False),
+    "nt": ("nt", ".nt", True),
+    "nquads": ("nquads", ".nq", True),
+    "jsonld": ("json-ld", ".jsonld", False),
+    "xml": ("xml", ".rdf", False),
+}
+# XML 1.0 cannot carry these characters at all, escaped or not.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def default_base_iri() -> str:
+    return vocabulary().default_base_iri
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown RDF format {fmt!r}", where="--format", fix=f"use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def graph_name(base_iri: str, vocab: Vocabulary | None = None) -> "URIRef":
+    """The named graph N-Quads (and :func:`to_dataset`) put the export in."""
+    vocab = vocab or vocabulary()
+    return IRIMinter(base_iri).graph(vocab.graph_name)
+
+
+def to_rdf(graph: nx.MultiDiGraph, base_iri: str | None = None, vocab: Vocabulary | None = None) -> Graph:
+    """The whole export as an in-memory rdflib ``Graph`` with the project's prefixes bound."""
+    vocab = vocab or vocabulary()
+    base_iri = check_base_iri(base_iri or vocab.default_base_iri)
+    out = Graph(namespace_manager=vocab.namespace_manager())
+    out.bind("data", base_iri)
+    for triple in iter_triples(graph, base_iri, vocab):
+        out.add(triple)
+    return out
+
+
+def to_dataset(graph: nx.MultiDiGraph, base_iri: str | None = None, vocab: Vocabulary | None = None) -> Dataset:
+    """The export as an rdflib ``Dataset`` holding one named graph (what N-Quads carry)."""
+    vocab = vocab or vocabulary()
+    base_iri = check_base_iri(base_iri or vocab.default_base_iri)
+    dataset = Dataset()
+    named = dataset.graph(graph_name(base_iri, vocab))
+    for triple in iter_triples(graph, base_iri, vocab):
+        named.add(triple)
+    return dataset
+
+
+def write_export(graph: nx.MultiDiGraph, path: str | Path, format: str = "turtle",
+                 base_iri: str | None = None, vocab: Vocabulary | None = None) -> dict:
+    """Write ``graph`` as RDF to ``path`` (atomically). Returns ``{"path", "format", "triples"}``.
+
+    ``kg build`` calls ``write_export(graph, DIR / "graph.ttl")``.
+    """
+    check_format(format)
+    vocab = vocab or vocabulary()
+    base_iri = check_base_iri(base_iri or vocab.default_base_iri)
+    rdflib_format, _, streamed = FORMATS[format]
+    path = Path(path)
+    try:
+        if streamed:
+            count = _stream(graph, path, base_iri, vocab, quads=format == "nquads")
+        else:
+            rdf = to_rdf(graph, base_iri, vocab)
+            if format == "xml":
+                _check_xml_text(rdf)
+            count = len(rdf)
+            options = {"context": _jsonld_context(vocab, base_iri), "auto_compact": True} if format == "jsonld" else {}
+            data = rdf.serialize(format=rdflib_format, encoding="utf-8", **options)
+            with atomic_open(path, "wb") as handle:
+                handle.write(data)
+    except UnicodeEncodeError as error:
+        raise SchemaError(f"text that is not valid Unicode ({error.reason}: {error.object[error.start:error.end]!r})",
+                          where=str(path), fix="clean the input record; lone surrogates cannot be written") from None
+    return {"path": str(path), "format": format, "triples": count}
+
+
+def _stream(graph: nx.MultiDiGraph, path: Path, base_iri: str, vocab: Vocabulary, quads: bool) -> int:
+    name = graph_name(base_iri, vocab) if quads else None
+    count = 0
+    with atomic_open(path, "w") as handle:
+        for subject, predicate, obj in iter_triples(graph, base_iri, vocab):
+            handle.write(nt_line(subject, predicate, obj, name))
+            count += 1
+    return count
+
+
+def _check_xml_text(rdf: Graph) -> None:
+    for subject, _, obj in rdf:
+        if isinstance(obj, Literal) and _XML_ILLEGAL.search(obj):
+            raise SchemaError("a text holds a control character that RDF/XML cannot carry", where=str(subject),
+                              fix="export as --format turtle, nt or nquads, which escape it")
+
+
+def _jsonld_context(vocab: Vocabulary, base_iri: str) -> dict:
+    context = dict(vocab.prefixes)
+    context["xsd"] = "http://www.w3.org/2001/XMLSchema#"
+    context["rdf"] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    context["rdfs"] = "http://www.w3.org/2000/01/rdf-schema#"
+    context["data"] = base_iri
+    return context
