@@ -1,0 +1,215 @@
+"""The typed graph: papers, canonical entities, results and the relationships between them.
+
+Built from the papers, their extractions and the corpus resolution; labels, relationship
+types and which labels each type may join all come from the schema. An edge the schema does
+not allow (say EVALUATES_ON to an entity whose voted type is ``method``) is left out and
+counted in the build report rather than written wrong. When several statements support one
+edge, the one with the highest confidence (then the earliest) gives its provenance.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import networkx as nx
+
+from kg.extract.records import ENTITY_RELATIONS, PAPER_RELATIONS, Extraction
+from kg.paper import Paper
+from kg.resolve.resolver import Entity, Resolution
+from kg.schema import Schema, load_schema
+
+_ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_UNIT = re.compile(r"^\s*(%|x|×|points?|pp|ms|s|fps|dB|k|M|B)\b|^\s*%")
+
+MENTIONS, REPORTS, VARIANT_OF = "MENTIONS", "REPORTS", "VARIANT_OF"
+OF_METHOD, ON_DATASET, MEASURED_BY = "OF_METHOD", "ON_DATASET", "MEASURED_BY"
+
+
+@dataclass
+class BuildReport:
+    """What went into the graph and what was left out, and why."""
+
+    dropped: Counter = field(default_factory=Counter)
+
+    def drop(self, reason: str) -> None:
+        self.dropped[reason] += 1
+
+
+def edge_key(schema: Schema, rel_type: str, paper_id: str | None) -> str:
+    """The multigraph key: the type, or ``TYPE|paper_id`` for one-per-stating-paper types."""
+    if "paper_id" in schema.relationship(rel_type).key:
+        return f"{rel_type}|{paper_id}"
+    return rel_type
+
+
+def result_id(paper_id: str, start: int, end: int, value: str) -> str:
+    """Stable id of a numeric result: its paper, span and value."""
+    digest = hashlib.sha1(f"{paper_id}|{start}|{end}|{value}".encode("utf-8")).hexdigest()
+    return "result:" + digest[:16]
+
+
+def paper_node(paper: Paper) -> dict:
+    attrs = {"label": "Paper", "id": paper.id, "title": paper.title, "abstract": paper.abstract,
+             "source": f"{paper.source}:{paper.line}"}
+    if paper.date and _ISO_DATE.match(paper.date):
+        attrs["date"] = paper.date
+    if paper.date and re.match(r"^\d{4}", paper.date):
+        attrs["year"] = int(paper.date[:4])
+    for name in ("url", "arxiv_id", "venue"):
+        value = getattr(paper, name)
+        if value:
+            attrs[name] = value
+    return attrs
+
+
+def entity_node(schema: Schema, entity: Entity) -> dict:
+    return {"label": schema.label_for_type(entity.type), "id": entity.id, "name": entity.name,
+            "type": entity.type, "aliases": list(entity.aliases), "alias_counts": list(entity.alias_counts),
+            "paper_count": entity.paper_count, "mention_count": entity.mention_count}
+
+
+def _sentence(text: str, sentences, index: int, start: int) -> str:
+    """The sentence numbered ``index`` (offsets from extraction), else the one around ``start``."""
+    if sentences and 0 <= index < len(sentences):
+        begin, end = sentences[index]
+        return text[begin:end].strip()
+    dot, newline = text.rfind(". ", 0, start), text.rfind("\n", 0, start)
+    begin = max(dot + 2 if dot >= 0 else 0, newline + 1)
+    stop = [p for p in (text.find(". ", start), text.find("\n", start)) if p >= 0]
+    return text[begin:(min(stop) + 1 if stop else len(text))].strip()
+
+
+def _provenance(paper_id, sentence, start, end, evidence, rule, confidence) -> dict:
+    return {"paper_id": paper_id, "sentence": int(sentence), "start": int(start), "end": int(end),
+            "evidence": evidence, "rule": rule, "confidence": float(confidence)}
+
+
+class _Edges:
+    """Collects candidate edges; the best-supported statement of each edge wins."""
+
+    def __init__(self):
+        self.best: dict[tuple[str, str, str], tuple[tuple, dict]] = {}
+
+    def offer(self, source: str, target: str, key: str, attrs: dict) -> None:
+        rank = (attrs.get("confidence", 1.0), -attrs.get("start", 0))
+        slot = (source, target, key)
+        if slot not in self.best or rank > self.best[slot][0]:
+            self.best[slot] = (rank, attrs)
+
+    def add_to(self, graph: nx.MultiDiGraph) -> None:
+        for (source, target, key), (_, attrs) in sorted(self.best.items()):
+            graph.add_edge(source, target, key=key, **attrs)
+
+
+def _parse_number(value: str) -> tuple[float | None, str | None]:
+    match = _NUMBER.search(value)
+    if not match:
+        return None, None
+    number = float(match.group().replace(",", "."))
+    unit = _UNIT.match(value[match.end():])
+    return number, (unit.group().strip() if unit else None)
+
+
+def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], resolution: Resolution,
+                schema: Schema | None = None, report: BuildReport | None = None) -> nx.MultiDiGraph:
+    """The typed MultiDiGraph of the corpus (see kg.graph.snapshot for its conventions)."""
+    schema = schema or load_schema()
+    report = report if report is not None else BuildReport()
+    graph = nx.MultiDiGraph()
+    papers = {p.id: p for p in papers}
+    for paper_id in sorted(papers):
+        graph.add_node(paper_id, **paper_node(papers[paper_id]))
+    for entity in resolution.entities.values():
+        graph.add_node(entity.id, **entity_node(schema, entity))
+
+    def allowed(rel_type: str, source: str, target: str) -> bool:
+        rel = schema.relationship(rel_type)
+        ok = graph.nodes[source]["label"] in rel.sources and graph.nodes[target]["label"] in rel.targets
+        if not ok:
+            report.drop(f"{rel_type}: {graph.nodes[source]['label']} -> {graph.nodes[target]['label']} not in schema")
+        return ok
+
+    by_paper: dict[str, list] = {}
+    for (paper_id, entity_id), mentions in resolution.mentions.items():
+        by_paper.setdefault(paper_id, []).append((entity_id, mentions))
+
+    edges = _Edges()
+    for extraction in sorted(extractions, key=lambda e: e.paper_id):
+        paper = papers.get(extraction.paper_id)
+        if paper is None:
+            report.drop("extraction for a paper not in the corpus")
+            continue
+        text = paper.text
+
+        def evidence(index: int, start: int) -> str:
+            return _sentence(text, extraction.sentences, index, start)
+
+        for entity_id, mentions in by_paper.get(paper.id, ()):
+            best = min(mentions, key=lambda m: (-m.confidence, m.start))
+            attrs = _provenance(paper.id, best.sentence, best.start, best.end, evidence(best.sentence, best.start),
+                                best.rule, best.confidence)
+            attrs.update(type=MENTIONS, count=len(mentions))
+            if allowed(MENTIONS, paper.id, entity_id):
+                edges.offer(paper.id, entity_id, edge_key(schema, MENTIONS, paper.id), attrs)
+
+        for relation in extraction.relations:
+            attrs = _provenance(paper.id, relation.sentence, relation.start, relation.end,
+                                relation.evidence or evidence(relation.sentence, relation.start),
+                                relation.rule, relation.confidence)
+            attrs["type"] = relation.type
+            tail = resolution.lookup(paper.id, relation.tail, relation.tail_type)
+            if tail is None:
+                report.drop(f"{relation.type}: name not resolved")
+                continue
+            if relation.type in PAPER_RELATIONS:
+                source = paper.id
+            elif relation.type in ENTITY_RELATIONS:
+                head = resolution.lookup(paper.id, relation.head, relation.head_type)
+                if head is None:
+                    report.drop(f"{relation.type}: name not resolved")
+                    continue
+                if head.id == tail.id:
+                    report.drop(f"{relation.type}: both ends resolve to one entity")
+                    continue
+                source = head.id
+                if relation.dataset:
+                    dataset = resolution.lookup(paper.id, relation.dataset, "dataset")
+                    if dataset and "dataset" in {p.name for p in schema.relationship_properties(relation.type)} \
+                            and graph.nodes[dataset.id]["label"] in schema.relationship(ON_DATASET).targets:
+                        attrs["dataset"] = dataset.id
+            else:
+                report.drop(f"{relation.type}: relation type not built")
+                continue
+            if allowed(relation.type, source, tail.id):
+                edges.offer(source, tail.id, edge_key(schema, relation.type, paper.id), attrs)
+
+        for result in extraction.results:
+            node = result_id(paper.id, result.start, result.end, result.value)
+            sentence_text = result.evidence or evidence(result.sentence, result.start)
+            attrs = {"label": "Result", "id": node, "value": result.value, "paper_id": paper.id,
+                     "sentence": int(result.sentence), "evidence": sentence_text}
+            number, unit = _parse_number(result.value)
+            if number is not None:
+                attrs["number"] = number
+            if unit:
+                attrs["unit"] = unit
+            graph.add_node(node, **attrs)
+            prov = _provenance(paper.id, result.sentence, result.start, result.end, sentence_text,
+                               result.rule, result.confidence)
+            edges.offer(paper.id, node, edge_key(schema, REPORTS, paper.id), {**prov, "type": REPORTS})
+            for rel_type, name, entity_type in ((OF_METHOD, result.method, "method"),
+                                                (ON_DATASET, result.dataset, "dataset"),
+                                                (MEASURED_BY, result.metric, "metric")):
+                entity = resolution.lookup(paper.id, name, entity_type)
+                if entity is not None and allowed(rel_type, node, entity.id):
+                    edges.offer(node, entity.id, edge_key(schema, rel_type, paper.id), {"type": rel_type})
+
+    for variant, base in resolution.variants:
+        if allowed(VARIANT_OF, variant, base):
+            edges.offer(variant, base, edge_key(schema, VARIANT_OF, None), {"type": VARIANT_OF})
+    edges.add_to(graph)
+    return graph
