@@ -50,16 +50,16 @@ TRUSTED_SOURCES = {
 }
 JUNK = re.compile(r"[()\[\]{}+,;:=<>|\"*]|et al|\bours?\b|single model|ensemble|^\W|\s\W\s", re.I)
 NOTICE = """\
-The lists pwc.tsv in this folder are derived from Papers with Code data
+The lists pwc.tsv and name_words.txt in this folder are derived from Papers with Code data
 (paperswithcode/paperswithcode-data, mirrored by the pwc-archive datasets), licensed
 under the Creative Commons Attribution-ShareAlike 4.0 International license
 (https://creativecommons.org/licenses/by-sa/4.0/). They were filtered and retyped by
-scripts/build_gazetteers.py; pwc.tsv is distributed under the same license (CC BY-SA 4.0).
+scripts/build_gazetteers.py; they are distributed under the same license (CC BY-SA 4.0).
 train.tsv is derived from the project's own training annotations (not PwC data).
 """
 
 
-def match_mode(name: str) -> str:
+def match_mode(name: str, type_: str = "method") -> str:
     """``lower`` for plain-word names (matched case-insensitively), ``exact`` for names
     whose capitals or digits carry meaning (acronyms, CamelCase, single proper words)."""
     words = name.split()
@@ -69,6 +69,8 @@ def match_mode(name: str) -> str:
         return "lower"
     if len(words) >= 2 and not inner_caps and not digits:
         return "lower"
+    if type_ in ("metric", "task") and len(words) == 1 and not inner_caps and not digits:
+        return "lower"  # list headings: "Accuracy", "Perplexity", "Summarization"
     return "exact"
 
 
@@ -124,16 +126,22 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "kg" / "extract")
+    ap.add_argument("--holdout", default=None, metavar="I/N",
+                    help="leave out training papers whose index %% N == I (cross-validation runs)")
     args = ap.parse_args(argv)
     generic = load_generic()
     english = english_words(args.data)
     golds, papers = train_gold(args.data)
+    if args.holdout:
+        i, n = (int(x) for x in args.holdout.split("/"))
+        golds = [g for j, g in enumerate(golds) if j % n != i]
 
     # Training annotations: per key, the types it was annotated with (required) and
     # the documents where it was required or optional.
     gold_types: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     gold_docs: dict[str, set] = collections.defaultdict(set)
     train_names: dict[str, str] = {}
+    lower_forms: set[str] = set()
     heads: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for g in golds:
         aliases = g.get("aliases", {}) or {}
@@ -148,6 +156,8 @@ def main(argv=None) -> int:
                         if required:
                             gold_types[k][t] += 1
                             train_names.setdefault(k, form)
+                            if form == form.lower():
+                                lower_forms.add(k)
                     if required:
                         words = n.split()
                         if len(words) >= 2 or n.islower():
@@ -167,8 +177,8 @@ def main(argv=None) -> int:
     for key, name in train_names.items():
         if key in generic:
             continue
-        if key not in candidates:
-            candidates[key] = (name, gold_types[key].most_common(1)[0][0], "train", "train")
+        sources = "train," + candidates[key][3] if key in candidates else "train"
+        candidates[key] = (name, gold_types[key].most_common(1)[0][0], "train", sources)
 
     # Measure on the training abstracts.
     nlp = spacy.blank("en")
@@ -176,7 +186,8 @@ def main(argv=None) -> int:
     keys = list(candidates)
     for i, key in enumerate(keys):
         name = candidates[key][0]
-        (lower if match_mode(name) == "lower" else exact).add(str(i), [nlp.make_doc(name)])
+        mode = "lower" if key in lower_forms else match_mode(name, candidates[key][1])
+        (lower if mode == "lower" else exact).add(str(i), [nlp.make_doc(name)])
     df: collections.Counter = collections.Counter()
     unannotated: collections.Counter = collections.Counter()
     for g in golds:
@@ -193,12 +204,16 @@ def main(argv=None) -> int:
     rows: dict[str, list] = {"pwc": [], "train": []}
     dropped = 0
     for key, (name, type_, origin, sources) in candidates.items():
-        if df[key] >= 2 and unannotated[key] / df[key] >= 0.6:
+        required_docs = sum(gold_types.get(key, {}).values())
+        if df[key] >= 2 and unannotated[key] / df[key] >= 0.5 and required_docs / df[key] < 0.25:
             dropped += 1
+            print(f"generic in practice: {name} ({type_}, in {df[key]} abstracts, unannotated in {unannotated[key]})",
+                  file=sys.stderr)
             continue
         if gold_types.get(key):
             type_ = gold_types[key].most_common(1)[0][0]
-        rows[origin].append((name, type_, match_mode(name), sources))
+        mode = "lower" if key in lower_forms else match_mode(name, type_)
+        rows[origin].append((name, type_, mode, sources))
 
     gaz = args.out / "gazetteers"
     gaz.mkdir(parents=True, exist_ok=True)
@@ -210,6 +225,7 @@ def main(argv=None) -> int:
                 f.write("\t".join(r) + "\n")
     (gaz / "NOTICE.md").write_text(NOTICE, encoding="utf-8")
 
+    (args.out / "rules").mkdir(parents=True, exist_ok=True)
     with open(args.out / "rules" / "heads.tsv", "w", encoding="utf-8") as f:
         f.write("# last word of a name -> type it signals; learnt from the training annotations\n")
         f.write("head\ttype\tshare\tcount\n")
@@ -219,6 +235,21 @@ def main(argv=None) -> int:
             type_, n = counts.most_common(1)[0]
             if total >= 3 and n / total >= 0.6 and head.isalpha() and len(head) > 2:
                 f.write(f"{head}\t{type_}\t{n / total:.2f}\t{total}\n")
+    # Words that occur in Papers with Code task and method names: what a name's modifiers
+    # are made of ("dense", "multi-label", "zero-shot"), for the head-phrase rule.
+    name_words: collections.Counter = collections.Counter()
+    for type_ in ("task", "method"):
+        with open(args.data / "pwc" / PWC_FILES[type_], encoding="utf-8") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                for w in re.findall(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", row["name"]):
+                    name_words[w.lower()] += 1
+    with open(gaz / "name_words.txt", "w", encoding="utf-8") as f:
+        f.write("# words of Papers with Code task and method names (>= 2 names); CC BY-SA 4.0, see NOTICE.md\n")
+        f.write("\n".join(sorted(w for w, n in name_words.items() if n >= 2)) + "\n")
+    common = sorted(w for w, n in english.items() if n >= 25)
+    with open(args.out / "rules" / "common_words.txt", "w", encoding="utf-8") as f:
+        f.write("# lower-case words in >= 25 SciTLDR abstracts: ordinary English of abstracts\n")
+        f.write("\n".join(common) + "\n")
     print(f"pwc: {len(rows['pwc'])} names, train: {len(rows['train'])} names, "
           f"dropped as generic on the training abstracts: {dropped}", file=sys.stderr)
     return 0

@@ -114,9 +114,22 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
             start += len(word.group(0))
             continue
         break
-    while end > start and text[end - 1] in " ,;:-\"'":
+    while end > start and text[end - 1] in " ,;:-\"'~":
         end -= 1
     return start, end
+
+
+FUNCTION_WORDS = {"of", "for", "with", "and", "the", "to", "in", "on", "a", "an", "by", "via", "from"}
+CLAUSE_WORDS = {"we", "our", "is", "are", "was", "were", "propose", "proposed", "which", "that", "this", "be", "can", "has", "have"}
+
+
+def _content_words(text: str) -> int:
+    return sum(1 for w in re.findall(r"[A-Za-z0-9]+", text) if w.lower() not in FUNCTION_WORDS)
+
+
+def _clause(text: str) -> bool:
+    """A long form never contains a clause ("we propose ...")."""
+    return any(w.lower() in CLAUSE_WORDS for w in re.findall(r"[A-Za-z]+", text))
 
 
 def _words(text: str) -> int:
@@ -148,7 +161,8 @@ def find_definitions(text: str) -> list[Definition]:
             if start is not None:
                 ls, le = _trim(text, offset + start, offset + len(cut))
                 long = text[ls:le]
-                if le > ls and 1 <= _words(long) <= max_words and long != sf and len(long) > len(sf):
+                if (le > ls and 1 <= _words(long) <= max_words and long != sf and len(long) > len(sf)
+                        and _content_words(long) <= len(sf) + 1 and not _clause(long)):
                     out.append(Definition(sf, long, inner_start, inner_start + len(sf), ls, le))
                     continue
         # Form 2: SF (long form)

@@ -41,8 +41,17 @@ def set_group(doc: Doc, name: str, spans: list[Span], scores: list[float], rules
 
 
 def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
-    span = doc.char_span(start, end, label=label, alignment_mode="expand")
-    if span is None or not span.text.strip():
+    """The token span for a character span; inside a token only if the extra is punctuation
+    ("GPT-4," -> "GPT-4,"), never when it would swallow words ("Learning(RAML")."""
+    span = doc.char_span(start, end, label=label, alignment_mode="strict")
+    if span is None:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is None:
+            return None
+        extra = doc.text[span.start_char:start] + doc.text[end:span.end_char]
+        if any(c.isalnum() for c in extra) or len(extra) > 2:
+            return None
+    if not span.text.strip():
         return None
     return span
 
@@ -94,9 +103,9 @@ def make_abbrev(nlp: Language, name: str):
     return kg_abbrev
 
 
-@Language.factory("kg_gazetteer")
-def make_gazetteer(nlp: Language, name: str):
-    entries = gaz.load_entries()
+@Language.factory("kg_gazetteer", default_config={"directory": ""})
+def make_gazetteer(nlp: Language, name: str, directory: str):
+    entries = gaz.load_entries(directory=directory or None)
     exact, lower = gaz.build_matchers(nlp, entries)
 
     def kg_gazetteer(doc: Doc) -> Doc:

@@ -8,6 +8,7 @@ the benchmark does not fire on "cord".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from kg.extract.resources import GAZETTEERS, generic_keys, read_tsv
 from kg.resolve.keys import surface_key
@@ -25,13 +26,14 @@ class Entry:
     confidence: float
 
 
-def load_entries(origins=("train", "pwc")) -> list[Entry]:
+def load_entries(origins=("train", "pwc"), directory=None) -> list[Entry]:
     """Gazetteer entries, training names first so they win a name clash."""
+    directory = Path(directory) if directory else GAZETTEERS
     seen: set[str] = set()
     generic = generic_keys()
     out = []
     for origin in origins:
-        for row in read_tsv(GAZETTEERS / f"{origin}.tsv"):
+        for row in read_tsv(directory / f"{origin}.tsv"):
             key = surface_key(row["name"])
             if not key or key in generic or key in seen:
                 continue

@@ -30,10 +30,11 @@ def model_available() -> bool:
         return False
 
 
-def load_pipeline(use_model: bool = True, merge: dict | None = None):
+def load_pipeline(use_model: bool = True, merge: dict | None = None, gazetteer_dir: str | None = None):
     """A fresh pipeline; ``use_model`` adds ``kg_statistical_ner`` when the model exists.
 
-    ``merge`` overrides the merger's config (threshold, model_threshold, model_weight).
+    ``merge`` overrides the merger's config (threshold, model_threshold, model_weight);
+    ``gazetteer_dir`` reads the gazetteers from elsewhere (cross-validation builds).
     """
     import spacy
 
@@ -41,7 +42,8 @@ def load_pipeline(use_model: bool = True, merge: dict | None = None):
 
     nlp = spacy.blank("en")
     for name in COMPONENTS:
-        nlp.add_pipe(name)
+        config = {"directory": str(gazetteer_dir)} if name == "kg_gazetteer" and gazetteer_dir else {}
+        nlp.add_pipe(name, config=config)
     if use_model and model_available():
         from kg.extract import statistical  # noqa: F401  (registers kg_statistical_ner)
 

@@ -50,6 +50,90 @@ def _strip(word: str, start: int) -> tuple[str, int]:
             return word, start
 
 
+TITLE_RUN = re.compile(
+    r"(?<![\w-])(?:[A-Z][\w'^]*(?:-[A-Za-z0-9]\w*)*)"
+    r"(?:\s(?:(?:of|for|with|via|in|on|to|the|from|by)\s)?(?:[A-Z][\w'^]*(?:-[A-Za-z0-9]\w*)*))+")
+CONNECTORS = {"of", "for", "with", "via", "in", "on", "to", "the", "from", "by"}
+SENTENCE_END = re.compile(r"(?:^|[.!?:;]\s+|\n\s*)$")
+
+
+def find_title_case_runs(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Runs of two or more capitalised words in the abstract body ("Grouped-Query Attention");
+    a sentence-initial ordinary word ("Recent Transformer ...") is not part of a run."""
+    openers = word_list("sentence_openers.txt")
+    out = []
+    for m in TITLE_RUN.finditer(text, start):
+        s, e = m.start(), m.end()
+        words = list(re.finditer(r"\S+", m.group(0)))
+        if SENTENCE_END.search(text[max(start, s - 3):s]) or s == start:
+            if words[0].group(0).lower() in openers:
+                words = words[1:]
+                while words and words[0].group(0).lower() in CONNECTORS:
+                    words = words[1:]
+        suffixes = word_list("hyphen_suffixes.txt")
+        segment: list = []
+        for w in words + [None]:
+            if w is not None and w.group(0).rsplit("-", 1)[-1].lower() not in suffixes:
+                segment.append(w)
+                continue
+            while segment and segment[-1].group(0).lower() in CONNECTORS:
+                segment.pop()
+            if len(segment) >= 2:
+                out.append((s + segment[0].start(), s + segment[-1].end()))
+            segment = []
+    return out
+
+
+PHRASE_WORD = re.compile(r"[A-Za-z0-9][\w]*(?:-[\w]+)*")
+
+
+def find_head_phrases(text: str) -> list[tuple[int, int, str]]:
+    """Lower-case names built around a head word that signals a task or method:
+    "dense passage retrieval", "multi-label classification", "self-supervised learning".
+    Modifiers are words seen in Papers with Code names; at most four, no punctuation between.
+    """
+    heads = {h: "task" for h in word_list("task_heads.txt")}
+    vocab = _name_words()
+    stop = word_list("modifier_stop.txt")
+    words = list(PHRASE_WORD.finditer(text))
+    out = []
+    for i, w in enumerate(words):
+        head = w.group(0).lower()
+        type_ = heads.get(head) or (heads.get(head[:-1]) if head.endswith("s") else None)
+        if type_ is None:
+            continue
+        j = i
+        while j > 0 and i - j < 4:
+            prev = words[j - 1]
+            gap = text[prev.end():words[j].start()]
+            token = prev.group(0).lower()
+            parts = [p for p in token.split("-") if p]
+            if gap != " " or token in stop or not all(p in vocab or p in stop or p.isdigit() for p in parts):
+                break
+            if len(parts) == 1 and token not in vocab:
+                break
+            j -= 1
+        while j < i and words[j].group(0).lower() in stop:
+            j += 1
+        if j < i:
+            out.append((words[j].start(), w.end(), type_))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _name_words() -> frozenset[str]:
+    from kg.extract.resources import GAZETTEERS
+
+    return frozenset(x.strip().lower() for x in (GAZETTEERS / "name_words.txt").read_text(encoding="utf-8").splitlines()
+                     if x.strip() and not x.startswith("#"))
+
+
+def _run_type(name: str) -> str:
+    from kg.extract.merge import head_type
+
+    return head_type(name) or "method"
+
+
 def find_shapes(text: str) -> list[tuple[int, int, str, str, float]]:
     """(start, end, type, rule id, confidence) for every shaped name.
 
@@ -66,6 +150,15 @@ def find_shapes(text: str) -> list[tuple[int, int, str, str, float]]:
         for m in rule.regex.finditer(text):
             s, e = m.span("name")
             out.append((s, e, rule.type, rule.id, rule.confidence))
+            taken.add((s, e))
+    body = text.find("\n\n")
+    for s, e in find_title_case_runs(text, body + 2 if body >= 0 else 0):
+        if (s, e) not in taken:
+            out.append((s, e, _run_type(text[s:e]), "shape.title_case", 0.6))
+            taken.add((s, e))
+    for s, e, type_ in find_head_phrases(text):
+        if (s, e) not in taken:
+            out.append((s, e, type_, "shape.head_phrase", 0.55))
             taken.add((s, e))
     word_rules = [r for r in rules if r.scope == "word"]
     for m in WORD.finditer(text):
