@@ -17,6 +17,7 @@ import json
 
 FORMATS = ("table", "json", "csv")
 MAX_CELL = 80
+WIDE = 8
 
 
 def cell_text(value, joiner: str = ", ") -> str:
@@ -42,9 +43,17 @@ def _clip(text: str, width: int) -> str:
 
 
 def format_table(columns: list[str], rows: list[list], max_cell: int = MAX_CELL) -> str:
-    """Aligned columns (numbers right-aligned), long cells clipped to ``max_cell``."""
+    """Aligned columns (numbers right-aligned), long cells clipped to ``max_cell``.
+
+    A single row with more than :data:`WIDE` columns (a profile, a document) reads
+    better turned on its side: one ``column  value`` line each.
+    """
     if not columns:
         return "(no columns)"
+    if len(rows) == 1 and len(columns) > WIDE:
+        width = max(map(len, columns))
+        return "\n".join(f"{c.ljust(width)}  {_clip(cell_text(v), max_cell * 2)}".rstrip()
+                         for c, v in zip(columns, rows[0]))
     cells = [[_clip(cell_text(v), max_cell) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     numeric = [bool(rows) and all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool)

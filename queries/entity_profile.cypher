@@ -11,15 +11,14 @@
 MATCH (e:Entity)
 WHERE toLower(e.name) = toLower($name)
    OR any(alias IN e.aliases WHERE toLower(alias) = toLower($name))
+WITH e, COLLECT { MATCH (e)<-[:MENTIONS]-(p:Paper)
+                  WITH coalesce(p.year, toInteger(left(p.date, 4))) AS year
+                  WHERE year IS NOT NULL RETURN DISTINCT year ORDER BY year } AS years
 RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
        COUNT { (e)<-[:MENTIONS]-(:Paper) } AS papers,
        e.mention_count AS mentions,
-       COLLECT { MATCH (e)<-[:MENTIONS]-(p:Paper)
-                 WITH coalesce(p.year, toInteger(left(p.date, 4))) AS year
-                 WHERE year IS NOT NULL RETURN min(year) } [0] AS first_year,
-       COLLECT { MATCH (e)<-[:MENTIONS]-(p:Paper)
-                 WITH coalesce(p.year, toInteger(left(p.date, 4))) AS year
-                 WHERE year IS NOT NULL RETURN max(year) } [0] AS last_year,
+       head(years) AS first_year,
+       last(years) AS last_year,
        COLLECT { MATCH (e)<-[:PROPOSES]-(p:Paper) RETURN DISTINCT p.id AS id ORDER BY id } AS proposed_by,
        COLLECT { MATCH (e)-[:EVALUATED_ON]->(d) RETURN DISTINCT d.name AS n ORDER BY n } AS evaluated_on,
        COLLECT { MATCH (e)<-[:EVALUATED_ON]-(m) RETURN DISTINCT m.name AS n ORDER BY n } AS methods_evaluated,
