@@ -45,6 +45,8 @@ def parse_types(types) -> set[str] | None:
     """``["method", "Dataset", "papers"]`` -> ``{"Method", "Dataset", "Paper"}``; None keeps all."""
     if not types:
         return None
+    if isinstance(types, str):
+        types = [types]
     labels = {label.lower(): label for label in drawable_labels()}
     chosen = set()
     for raw in types:

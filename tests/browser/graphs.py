@@ -11,12 +11,12 @@ HOSTILE_TITLE = ("\"Quoted\" 'titles' </script><script>window.__pwned=1;alert(1)
 
 def _entity(g, node_id, label, name, aliases=(), alias_counts=(), papers=1, mentions=1):
     aliases = list(aliases) or [name]
-    g.add_node(node_id, label=label, name=name, type=label.lower(), aliases=aliases,
+    g.add_node(node_id, id=node_id, label=label, name=name, type=label.lower(), aliases=aliases,
                alias_counts=list(alias_counts) or [1] * len(aliases), paper_count=papers, mention_count=mentions)
 
 
 def _paper(g, node_id, title, abstract, date="2024-01-01"):
-    g.add_node(node_id, label="Paper", title=title, abstract=abstract, source=f"fixture:{node_id}", date=date,
+    g.add_node(node_id, id=node_id, label="Paper", title=title, abstract=abstract, source=f"fixture:{node_id}", date=date,
                url=f"https://example.org/{node_id}")
 
 
@@ -47,7 +47,7 @@ def small_graph(hostile: bool = False) -> nx.MultiDiGraph:
     _entity(g, "b_glue", "Benchmark", "GLUE", papers=2, mentions=2)
     _entity(g, "x_bleu", "Metric", "BLEU")
     _entity(g, "t_mt", "Task", "machine translation")
-    g.add_node("r1", label="Result", value="28.4", number=28.4, unit="BLEU", paper_id="p1", sentence=3,
+    g.add_node("r1", id="r1", label="Result", value="28.4", number=28.4, unit="BLEU", paper_id="p1", sentence=3,
                evidence="The Transformer achieves 28.4 BLEU on WMT 2014 English-German.")
     s1 = "We propose the Transformer, a model based solely on attention."
     _rel(g, "p1", "m_transformer", "PROPOSES", "p1", s1)
