@@ -63,7 +63,7 @@ def sniff(head: bytes) -> str | None:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if text.startswith("<?xml") or text.startswith("<feed"):
         return "atom"
-    if text.startswith("{"):
+    if text.startswith("{") or re.match(r"\[\s*[{\]]", text):
         return "jsonl"
     if _BIBTEX.search(text):
         return "bibtex"

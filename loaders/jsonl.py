@@ -2,6 +2,7 @@
 
 A line that is not JSON, or not an object, or holds undecodable bytes is reported
 with its line number and skipped; the other lines are read. Blank lines are allowed.
+A file that is one JSON array of objects (a common ``.json`` export) is read too.
 """
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def parse_jsonl(
     fields: Mapping[str, str] | None = None,
 ) -> Iterator[Paper]:
     mapping = field_map(fields)
+    if decoded.text.lstrip().startswith("["):
+        yield from _parse_array(decoded, source, problem, mapping)
+        return
     for number, line in enumerate(split_lines(decoded.text), start=1):
         if not line.strip():
             continue
@@ -69,3 +73,41 @@ def parse_jsonl(
         paper = record_to_paper(record, mapping, source, number, problem)
         if paper is not None:
             yield paper
+
+
+def _parse_array(decoded: DecodedText, source: str, problem: Callable[[Problem], None], mapping: dict) -> Iterator[Paper]:
+    """Objects of a top-level JSON array, each with the line it starts on."""
+    text = decoded.text
+    decoder = json.JSONDecoder()
+    pos = text.index("[") + 1
+    while True:
+        while pos < len(text) and (text[pos].isspace() or text[pos] == ","):
+            pos += 1
+        if pos >= len(text) or text[pos] == "]":
+            return
+        number = text.count("\n", 0, pos) + 1
+        try:
+            record, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as error:
+            problem(
+                Problem(
+                    where(source, error.lineno),
+                    "malformed JSON",
+                    "fix the JSON; the rest of the array was skipped",
+                    f"{error.msg}{'' if error.msg.endswith(' at') else ' at'} column {error.colno}",
+                )
+            )
+            return
+        last = text.count("\n", 0, end) + 1
+        bad = decoded.first_bad(number, last)
+        if bad is not None:
+            problem(Problem(where(source, bad[0]), UNDECODABLE, UNDECODABLE_FIX, bad_detail(bad[1], bad[2])))
+        elif not isinstance(record, dict):
+            problem(Problem(where(source, number), "JSON item is not an object",
+                            'each array item must be one {"title": ..., "abstract": ...} object',
+                            f"found a JSON {type(record).__name__}"))
+        else:
+            paper = record_to_paper(record, mapping, source, number, problem)
+            if paper is not None:
+                yield paper
+        pos = end

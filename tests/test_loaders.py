@@ -273,3 +273,14 @@ def test_folders_are_read_recursively_in_sorted_order_without_hidden_files():
 def test_a_file_given_twice_is_read_once():
     report = read_corpus([DATA / "tree", DATA / "tree" / "a.jsonl"])
     assert report.files_read == 3 and report.merged == 0
+
+
+def test_a_json_array_file_is_read_with_line_numbers(tmp_path):
+    records = [json.loads(line) for line in (DATA / "papers_renamed.jsonl").read_text("utf-8").splitlines()]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(records, indent=2), "utf-8")
+    report = read_corpus([path], fields=RENAMED)
+    lines = path.read_text("utf-8").split("\n")
+    assert [p.title for p in report.papers] == ["Pointer Networks", "Memory Networks", "Locally Typical Sampling"]
+    assert [lines[p.line - 1].strip() for p in report.papers] == ["{"] * 3
+    assert detect(tmp_path / "noext", path.read_bytes()) == "jsonl"
