@@ -205,3 +205,37 @@ def test_field_option_fixes_the_missing_column(in_data):
     result = in_data.invoke(main, ["load", "-q", "--strict", "--field", "abstract=summary", "bad/no_abstract_column.csv"])
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
+
+
+ABSTRACT = (
+    "We introduce a new neural architecture to learn the conditional probability of an output sequence "
+    "with elements that are discrete tokens corresponding to positions in an input sequence."
+)
+
+
+def test_undecodable_bytes_skip_only_their_csv_row_and_bibtex_entry(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("bad.csv").write_bytes(
+        b'title,abstract\nPointer Networks,"' + ABSTRACT.encode()
+        + b'"\nCaf\xe9 Nets,"multi\nline abstract"\nMemory Networks,"' + ABSTRACT.encode() + b'"\n'
+    )
+    Path("bad.bib").write_bytes(
+        b"@misc{a, title={Caf\xe9}, abstract={x y z}}\n@misc{b,\n title={Locally Typical Sampling},\n abstract={"
+        + ABSTRACT.encode() + b"}}\n"
+    )
+    problems = []
+    report = read_corpus(["bad.csv", "bad.bib"], on_problem=problems.append)
+    assert [p.message for p in problems] == [
+        "bad.csv:3: undecodable bytes: byte 0xe9 at column 4 is not UTF-8 (re-save the file as UTF-8; the entry was skipped)",
+        "bad.bib:1: undecodable bytes: byte 0xe9 at column 20 is not UTF-8 (re-save the file as UTF-8; the entry was skipped)",
+    ]
+    assert [p.title for p in report.papers] == ["Pointer Networks", "Memory Networks", "Locally Typical Sampling"]
+    assert [p.line for p in report.papers] == [2, 5, 2]
+
+
+def test_windows_line_ends_and_byte_order_mark_are_fine(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_bytes(("\ufeffSubscribe\r\n\r\nPointer Networks\r\n\r\n" + ABSTRACT + "\r\n").encode())
+    report = read_corpus([path])
+    assert not report.problems
+    assert [(p.title, p.abstract, p.line) for p in report.papers] == [("Pointer Networks", ABSTRACT, 3)]
