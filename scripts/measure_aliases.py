@@ -7,6 +7,8 @@ Also counts merges of two different gold entities of one paper into one output e
 (must be 0). Names are compared with the scorer's normalisation (case, hyphens, plural -s).
 
 Usage:
+  python scripts/measure_aliases.py --corpus DIR [--sample 30] [--seed 4]
+      (whole corpus: entities per type before/after resolution and a seeded sample of merges)
   python scripts/measure_aliases.py GOLD.jsonl --pred PRED.jsonl     # output of `kg extract`
   python scripts/measure_aliases.py GOLD.jsonl --papers DEV.jsonl [--no-model] [--graph]
       (runs extraction here; with --graph, grouping is the corpus resolution of kg build instead
@@ -120,7 +122,43 @@ def _run_extraction(papers_path: Path, use_model: bool, graph: bool) -> dict[str
     return out
 
 
+def corpus_report(paths: list[str], sample: int, seed: int, use_model: bool) -> dict:
+    """Entities per type before and after resolution, and ``sample`` random merges to check by hand."""
+    import random
+
+    from kg.extract.pipeline import extract_papers
+    from kg.loaders import read_corpus
+    from kg.resolve import resolve
+    from kg.resolve.keys import surface_key
+
+    papers = sorted(read_corpus(paths).papers, key=lambda p: p.id)
+    resolution = resolve(list(extract_papers(papers, use_model=use_model)))
+    merges = []
+    for entity in resolution.entities.values():
+        rules = dict(entity.alias_rules)
+        for alias in entity.aliases:
+            if surface_key(alias) != surface_key(entity.name):
+                merges.append({"entity": entity.id, "name": entity.name, "alias": alias, "rule": rules.get(alias),
+                               "papers": entity.paper_count})
+    picked = random.Random(seed).sample(merges, min(sample, len(merges)))
+    report = resolution.report
+    return {"surfaces_before": report.surfaces_before, "keys_before": report.keys_before,
+            "entities_after": report.entities_after, "merges_total": len(merges),
+            "type_conflicts": len(report.type_conflicts), "variant_links": len(resolution.variants),
+            "ambiguous_abbreviations": report.ambiguous_abbreviations, "sample": picked}
+
+
 def main(argv=None) -> int:
+    if argv is None and "--corpus" in sys.argv:
+        corpus = argparse.ArgumentParser()
+        corpus.add_argument("--corpus", nargs="+", required=True)
+        corpus.add_argument("--sample", type=int, default=30)
+        corpus.add_argument("--seed", type=int, default=4)
+        corpus.add_argument("--no-model", action="store_true")
+        args = corpus.parse_args()
+        print(json.dumps(corpus_report(args.corpus, args.sample, args.seed, not args.no_model), indent=1,
+                         ensure_ascii=False))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gold", type=Path)
     source = parser.add_mutually_exclusive_group(required=True)

@@ -212,3 +212,26 @@ def test_abbreviation_helpers():
     assert split_definition("results (see Table 2)") is None
     assert could_abbreviate("TIPS", "Text-Image Pretraining with Spatial awareness")
     assert not could_abbreviate("SIE", "hypernetwork-based predictor")
+
+
+def test_spacing_and_british_spelling_of_one_long_form_agree():
+    a = paper("Codebooks", "We study vector quantisation (VQ) for codebooks.")
+    b = paper("Tokenizers", "Vector quantization (VQ) maps features to codes.")
+    c = paper("Images", "Our VQ tokenizer uses pretrained language models and pre-trained language models.")
+    resolution = resolve([extraction(a, [("vector quantisation (VQ)", "method")]),
+                          extraction(b, [("Vector quantization (VQ)", "method")]),
+                          extraction(c, [("VQ", "method"), ("pretrained language models", "method"),
+                                         ("pre-trained language models", "method")])])
+    names = {e.name: e for e in resolution.entities.values()}
+    assert len(resolution.entities) == 2
+    vq = resolution.lookup(c.id, "VQ", "method")
+    assert vq.paper_count == 3 and vq.id == "method:vector-quantisation"
+    assert resolution.report.ambiguous_abbreviations == {}
+    assert any(e.mention_count == 2 and e.id == "method:pre-trained-language-model" for e in names.values())
+
+
+def test_a_one_letter_short_form_is_not_a_definition():
+    # "Regularized Relevance Reward (R^3)" read as "Reward (R^3)" must not make R^3 mean "Reward".
+    p = paper("Reward mixtures", "A mixture of reward functions: Regularized Relevance Reward (R^3). R^3 helps.")
+    resolution = resolve([extraction(p, [("Reward", "method", {"nth": 1}), ("R^3", "method", {"long_form": "Reward"})])])
+    assert len(resolution.entities) == 2

@@ -30,7 +30,7 @@ def could_abbreviate(short: str, long: str) -> bool:
     False
     """
     letters, target = _letters(short), _letters(long)
-    if not letters or " " in short.strip() or len(short) > 20:
+    if len(letters) < 2 or " " in short.strip() or len(short) > 20:
         return False
     words = re.findall(r"[^\W\d_]+", long.lower())
     if not any(word.startswith(letters[0]) for word in words):

@@ -71,3 +71,23 @@ def surface_key(text: str) -> str:
     words[-1] = singular(words[-1])
     key = " ".join(words).lower()
     return _ARTICLE.sub("", key)
+
+
+_SPELLING = ((re.compile(r"isation"), "ization"), (re.compile(r"ise(d|s)?\b"), r"ize\1"),
+             (re.compile(r"elling\b"), "eling"), (re.compile(r"yse\b"), "yze"))
+
+
+def compact_key(key: str) -> str:
+    """A looser key for spellings of one long name: no spaces at all, British -ise as -ize.
+
+    ``pre-trained`` / ``pretrained``, ``nat-ural`` / ``natural``, ``quantisation`` /
+    ``quantization`` agree; versions still do not (``gpt3`` vs ``gpt4``).
+
+    >>> compact_key("pre trained language model") == compact_key("pretrained language model")
+    True
+    >>> compact_key("vector quantisation") == compact_key("vector quantization")
+    True
+    """
+    for pattern, replacement in _SPELLING:
+        key = pattern.sub(replacement, key)
+    return key.replace(" ", "")

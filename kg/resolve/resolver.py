@@ -31,7 +31,7 @@ from kg.extract.records import ENTITY_TYPES, Extraction, Mention
 from kg.resolve.abbreviations import definition_pairs, mention_surfaces, paper_definitions
 from kg.resolve.curated import CuratedAliases, load_curated
 from kg.resolve.ids import entity_id
-from kg.resolve.keys import clean_surface, surface_key
+from kg.resolve.keys import clean_surface, compact_key, surface_key
 from kg.resolve.variants import base_keys
 
 # Rules recorded for each alias, for the report and hand checks.
@@ -143,14 +143,14 @@ class Resolver:
         if curated is not None:
             return curated, RULE_CURATED
         longs = self.corpus_defs.get((family(entity_type), key))
-        if longs and len(longs) == 1:
-            return next(iter(longs)), RULE_CORPUS
+        if longs and len({compact_key(long) for long in longs}) == 1:
+            return representative(longs), RULE_CORPUS
         return key, RULE_KEY
 
     def ambiguous(self) -> dict[str, list[str]]:
         """Abbreviations with several long forms in the corpus (kept apart), for the report."""
         return {f"{fam}:{short}": sorted(longs) for (fam, short), longs in sorted(self.corpus_defs.items())
-                if len(longs) > 1}
+                if len({compact_key(long) for long in longs}) > 1}
 
 
 @dataclass
@@ -180,6 +180,27 @@ class Resolution:
         hits = [e for e in self.entities.values()
                 if key == e.key or any(surface_key(a) == key for a in e.aliases)]
         return sorted(hits, key=lambda e: (-e.mention_count, e.id))
+
+
+def representative(keys) -> str:
+    """Of several spellings of one name key, the one the entity is keyed on: the most
+    word-split, then the first in order (never the most frequent, so ids do not follow counts)."""
+    return min(keys, key=lambda k: (-k.count(" "), k))
+
+
+def _merge_spellings(grouped: dict) -> tuple[dict, dict[str, str]]:
+    """Join concept keys that differ only in spacing or British/American spelling."""
+    by_compact: dict[str, list[str]] = defaultdict(list)
+    for concept in grouped:
+        by_compact[compact_key(concept)].append(concept)
+    alias_of = {}
+    merged: dict[str, list] = defaultdict(list)
+    for spellings in by_compact.values():
+        chosen = representative(spellings)
+        for concept in spellings:
+            alias_of[concept] = chosen
+            merged[chosen].extend(grouped[concept])
+    return merged, alias_of
 
 
 def _vote(weights: dict[str, float], counts: Counter) -> str:
@@ -230,6 +251,15 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
                     extra[found[0]][other] += 1
                     seen.add((found[0], other))
 
+    grouped, spelling_of = _merge_spellings(grouped)
+    extra_merged: dict[str, Counter] = defaultdict(Counter)
+    for concept, counts in extra.items():
+        extra_merged[spelling_of.get(concept, concept)].update(counts)
+    extra = extra_merged
+    spellings_by_choice: dict[str, list[str]] = defaultdict(list)
+    for spelling, chosen in spelling_of.items():
+        spellings_by_choice[chosen].append(spelling)
+
     entities: dict[str, Entity] = {}
     by_concept: dict[str, str] = {}
     mentions: dict[tuple[str, str], list[Mention]] = defaultdict(list)
@@ -245,13 +275,14 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
             type_counts[mention.type] += 1
             for surface in surfaces:
                 surface_counts[surface] += 1
-                surface_rule = RULE_KEY if surface_key(surface) == concept else rule
+                surface_rule = RULE_KEY if compact_key(surface_key(surface)) == compact_key(concept) else rule
                 rules.setdefault(surface, surface_rule)
         for surface, count in extra.get(concept, {}).items():
             surface_counts[surface] += count
             rules.setdefault(surface, RULE_KEY if surface_key(surface) == concept else RULE_PAPER)
         entity_type = _vote(weights, type_counts)
-        full = [s for s in surface_counts if surface_key(s) == concept] or list(surface_counts)
+        compact = compact_key(concept)
+        full = [s for s in surface_counts if compact_key(surface_key(s)) == compact] or list(surface_counts)
         name = min(full, key=lambda s: (-surface_counts[s], s))
         aliases = sorted(surface_counts, key=lambda s: (-surface_counts[s], s))
         papers = sorted({m.paper_id for m, _, _ in rows})
@@ -264,6 +295,8 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
         )
         entities[entity.id] = entity
         by_concept[concept] = entity.id
+        for spelling in spellings_by_choice.get(concept, ()):
+            by_concept[spelling] = entity.id
         if len(type_counts) > 1:
             conflicts.append((entity.id, votes))
         for mention, _, _ in rows:
