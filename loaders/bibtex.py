@@ -10,6 +10,7 @@ next ``@`` that starts a line.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -282,8 +283,6 @@ def parse_bibtex(decoded: DecodedText, source: str, problem: Callable[[Problem],
     newlines = [i for i, c in enumerate(text) if c == "\n"]
 
     def line_of(offset: int) -> int:
-        import bisect
-
         return bisect.bisect_left(newlines, offset) + 1
 
     for entry in entries(text, problem, source, line_of):

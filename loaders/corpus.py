@@ -8,6 +8,7 @@ run goes on; the report counts what was read, merged and skipped (by reason).
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,7 +217,7 @@ def read_corpus(
         from tqdm import tqdm
 
         total = sum(p.stat().st_size for p, _ in planned)
-        bar = tqdm(total=total, unit="B", unit_scale=True, desc="loading", leave=False, file=_stderr())
+        bar = tqdm(total=total, unit="B", unit_scale=True, desc="loading", leave=False, file=sys.stderr)
     try:
         for path, fmt in planned:
             report.files_read += 1
@@ -237,9 +238,3 @@ def read_corpus(
             error.report = report
             raise
     return report
-
-
-def _stderr():
-    import sys
-
-    return sys.stderr
