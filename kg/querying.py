@@ -32,6 +32,14 @@ _LOAD_CSV = re.compile(r"\bLOAD\s+CSV\b", re.I)
 _PREFIX = re.compile(r"^\s*(?://[^\n]*\n\s*|/\*.*?\*/\s*)*(?P<word>[A-Za-z]+)", re.S)
 
 
+class QueryRefused(QueryError):
+    """A read-only path was given a query that would write (or load CSV)."""
+
+
+class QueryTimeout(QueryError):
+    """Neo4j stopped the transaction at its time limit."""
+
+
 @dataclass
 class QueryResult:
     """Columns, plain JSON-ready rows, and whether more rows existed past the limit."""
@@ -135,17 +143,17 @@ def refuse_writes(session, text: str, params: dict, where: str, timeout: float |
         return
     if summary.query_type not in (None, "r"):
         kind = {"w": "writes", "rw": "reads and writes", "s": "changes the schema"}.get(summary.query_type, "writes")
-        raise QueryError(f"refused: this query {kind}, and queries here are read-only", where=where,
+        raise QueryRefused(f"refused: this query {kind}, and queries here are read-only", where=where,
                          fix=_READ_ONLY_FIX)
     refused = sorted(set(_operators(summary.plan)) & set(REFUSED_OPERATORS))
     if refused:
-        raise QueryError("refused: LOAD CSV is not allowed in a read-only query", where=where,
+        raise QueryRefused("refused: LOAD CSV is not allowed in a read-only query", where=where,
                          fix=_READ_ONLY_FIX)
 
 
 def _refuse_load_csv_text(text: str, where: str) -> None:
     if _LOAD_CSV.search(_without_strings_and_comments(text)):
-        raise QueryError("refused: LOAD CSV is not allowed in a read-only query", where=where, fix=_READ_ONLY_FIX)
+        raise QueryRefused("refused: LOAD CSV is not allowed in a read-only query", where=where, fix=_READ_ONLY_FIX)
 
 
 def _without_strings_and_comments(cypher: str) -> str:
@@ -174,10 +182,10 @@ def translate(error: Exception, where: str) -> Exception:
         return Neo4jUnavailable(f"Neo4j refused the credentials ({message})", where=where,
                                 fix="set NEO4J_USERNAME and NEO4J_PASSWORD (or --username/--password)")
     if "AccessMode" in code or "ForbiddenOnReadOnlyDatabase" in code or "WriteOnReadOnlyAccessDbException" in code:
-        return QueryError("refused: Neo4j does not allow writes in a read-only transaction", where=where,
+        return QueryRefused("refused: Neo4j does not allow writes in a read-only transaction", where=where,
                           fix=_READ_ONLY_FIX)
     if "TransactionTimedOut" in code or "TransactionTimedOut" in message:
-        return QueryError("the query ran past its time limit and Neo4j stopped it", where=where,
+        return QueryTimeout("the query ran past its time limit and Neo4j stopped it", where=where,
                           fix="narrow the query, add a LIMIT, or raise --timeout")
     if isinstance(error, ne.Neo4jError) and code:
         short = code.rsplit(".", 1)[-1]

@@ -87,7 +87,8 @@ class NamedQuery:
                 bound[p.name] = check_value(p, values[p.name], where=self.source)
             elif p.required:
                 raise QueryError(f"query {self.name!r} needs parameter {p.name!r} ({p.type})",
-                                 where=self.source, fix=f"pass it, e.g. --param {p.name}=VALUE")
+                                 where=self.source,
+                                 fix=f"give it a value: --param {p.name}=VALUE (CLI) or \"params\": {{\"{p.name}\": ...}} (HTTP)")
             else:
                 bound[p.name] = p.default
         return bound
