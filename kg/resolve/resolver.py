@@ -75,6 +75,7 @@ class ResolutionReport:
     entities_after: dict[str, int] = field(default_factory=dict)
     type_conflicts: list[tuple[str, tuple[tuple[str, int], ...]]] = field(default_factory=list)
     ambiguous_abbreviations: dict[str, list[str]] = field(default_factory=dict)
+    unknown_types: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -83,6 +84,7 @@ class ResolutionReport:
             "entities_after": self.entities_after,
             "type_conflicts": [{"id": i, "votes": dict(v)} for i, v in self.type_conflicts],
             "ambiguous_abbreviations": self.ambiguous_abbreviations,
+            "unknown_types": self.unknown_types,
         }
 
 
@@ -224,9 +226,13 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
     keys_before: dict[str, set[str]] = defaultdict(set)
     grouped: dict[str, list[tuple[Mention, list[str], str]]] = defaultdict(list)
     extra: dict[str, Counter] = defaultdict(Counter)
+    unknown_types: Counter = Counter()
     seen_in_paper: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for extraction in resolver.extractions:
         for mention in extraction.mentions:
+            if mention.type not in ENTITY_TYPES:
+                unknown_types[mention.type] += 1
+                continue
             found = resolver.concept(extraction.paper_id, mention.text, mention.type)
             if found is None:
                 continue
@@ -316,6 +322,7 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
         entities_after={t: sum(1 for e in entities.values() if e.type == t) for t in ENTITY_TYPES},
         type_conflicts=conflicts,
         ambiguous_abbreviations=resolver.ambiguous(),
+        unknown_types=dict(unknown_types),
     )
     ordered = dict(sorted(entities.items()))
     return Resolution(resolver=resolver, entities=ordered, by_concept=by_concept,

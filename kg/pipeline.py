@@ -1,0 +1,121 @@
+"""The main job as one function: papers -> extraction -> resolution -> typed graph -> validation.
+
+``kg build`` is a thin wrapper over :func:`build_graph`; tests and other tools call it directly.
+Every stage is timed and summarised in a :class:`PipelineReport`.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import networkx as nx
+
+from kg.extract.records import ENTITY_TYPES, Extraction
+from kg.graph.build import BuildReport, build_graph as _build_typed_graph
+from kg.graph.validate import validate
+from kg.paper import Paper
+from kg.resolve import ResolutionReport, resolve
+from kg.schema import Schema, load_schema
+
+
+def count_graph(graph: nx.MultiDiGraph, schema: Schema | None = None) -> dict[str, dict[str, int]]:
+    """Nodes per label (entities also counted under ``Entity``, as in Neo4j) and edges per type."""
+    schema = schema or load_schema()
+    nodes: Counter = Counter(attrs.get("label") for _, attrs in graph.nodes(data=True))
+    entity_total = sum(nodes[label] for label in schema.entity_labels)
+    if entity_total:
+        nodes["Entity"] = entity_total
+    edges: Counter = Counter(attrs.get("type") for _, _, attrs in graph.edges(data=True))
+    return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(edges.items()))}
+
+
+@dataclass
+class PipelineReport:
+    """What one build did: sizes per stage, what was dropped, and how long each stage took."""
+
+    papers: int = 0
+    extracted: int = 0
+    resolution: ResolutionReport = field(default_factory=ResolutionReport)
+    build: BuildReport = field(default_factory=BuildReport)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def entities_by_type(self) -> dict[str, int]:
+        return dict(self.resolution.entities_after)
+
+    def summary(self) -> str:
+        nodes, rels = self.counts.get("nodes", {}), self.counts.get("relationships", {})
+        entities = self.entities_by_type()
+        lines = [
+            f"papers: {self.papers} ({self.extracted} extracted)",
+            f"entities: {sum(entities.values())} ("
+            + ", ".join(f"{t} {entities.get(t, 0)}" for t in ENTITY_TYPES) + ")",
+            f"results: {nodes.get('Result', 0)}",
+            f"relationships: {sum(rels.values())} (" + ", ".join(f"{k} {v}" for k, v in rels.items()) + ")",
+        ]
+        if self.resolution.unknown_types:
+            lines.append("mentions of unknown types left out: " + ", ".join(
+                f"{t!r} x{n}" for t, n in sorted(self.resolution.unknown_types.items())))
+        if self.build.dropped:
+            lines.append("left out: " + "; ".join(f"{k} x{v}" for k, v in sorted(self.build.dropped.items())))
+        lines.extend(self.notes)
+        lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"papers": self.papers, "extracted": self.extracted, "resolution": self.resolution.as_dict(),
+                "dropped": dict(self.build.dropped), "counts": self.counts, "seconds": self.seconds,
+                "notes": self.notes}
+
+
+def extract_all(papers: Sequence[Paper], *, n_process: int = 1, batch_size: int = 64, use_model: bool = True,
+                progress: bool = False) -> list[Extraction]:
+    """Run the extraction pipeline over ``papers``, with a progress bar on stderr when asked."""
+    from kg.extract.pipeline import extract_papers
+
+    stream = extract_papers(papers, n_process=n_process, batch_size=batch_size, use_model=use_model)
+    if progress:
+        from tqdm import tqdm
+
+        stream = tqdm(stream, total=len(papers), desc="extract", unit="paper", leave=False)
+    return list(stream)
+
+
+def _extraction_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("kg.extract.pipeline") is not None
+
+
+def build_graph(papers: Iterable[Paper], *, extractions: Iterable[Extraction] | None = None, n_process: int = 1,
+                batch_size: int = 64, use_model: bool = True, progress: bool = False,
+                schema: Schema | None = None) -> tuple[nx.MultiDiGraph, PipelineReport]:
+    """Build and validate the typed graph of ``papers``; extraction runs unless ``extractions`` is given."""
+    schema = schema or load_schema()
+    papers = sorted(papers, key=lambda p: p.id)
+    report = PipelineReport(papers=len(papers))
+    clock = time.perf_counter()
+    if extractions is None and not _extraction_available():
+        report.notes.append("extraction is not installed: the graph has papers only")
+        extractions = []
+    if extractions is None:
+        extractions = extract_all(papers, n_process=n_process, batch_size=batch_size, use_model=use_model,
+                                  progress=progress)
+    extractions = sorted(extractions, key=lambda e: e.paper_id)
+    report.extracted = len(extractions)
+    report.seconds["extract"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    resolution = resolve(extractions)
+    report.resolution = resolution.report
+    report.seconds["resolve"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    graph = _build_typed_graph(papers, extractions, resolution, schema=schema, report=report.build)
+    validate(graph, schema)
+    report.counts = count_graph(graph, schema)
+    report.seconds["graph"] = time.perf_counter() - clock
+    return graph, report
