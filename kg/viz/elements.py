@@ -62,9 +62,13 @@ def display_label(node: str, attrs: dict, style: Style, paper_labels: bool = Tru
 
 
 def entity_size(paper_count) -> tuple[float, float]:
-    """Node size and label size grow with the log of the paper count (1 -> 10/12, 64 -> 46/20)."""
+    """Node size and label size grow with the log of the paper count (1 -> 10/14, 64 -> 46/38).
+
+    Big labels for frequent entities mean the overview names the important nodes while
+    the rest (below vis-network's draw threshold at that zoom) appear as you zoom in.
+    """
     scale = math.log2(max(1, int(paper_count or 1)))
-    return round(min(46.0, 10 + 6 * scale), 1), round(min(20.0, 12 + 1.4 * scale), 1)
+    return round(min(46.0, 10 + 6 * scale), 1), round(min(38.0, 14 + 4 * scale), 1)
 
 
 def page_nodes(graph: nx.MultiDiGraph, *, centers=(), paper_labels: bool = True, style: Style | None = None) -> list[dict]:

@@ -74,7 +74,7 @@ def vis_options(node_count: int) -> dict:
     return {
         "autoResize": True,
         "layout": {"randomSeed": 7, "improvedLayout": node_count <= 100},
-        "nodes": {"scaling": {"label": {"drawThreshold": 6}}},
+        "nodes": {"scaling": {"label": {"drawThreshold": 7}}},
         "edges": {"smooth": False if big else {"enabled": True, "type": "continuous", "roundness": 0.3},
                   "font": {"size": 11 if node_count <= 100 else 9, "color": "#555", "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
                   "scaling": {"label": {"drawThreshold": 7}},
@@ -84,8 +84,9 @@ def vis_options(node_count: int) -> dict:
         "physics": {
             "enabled": node_count > 1,
             "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -9000 if node_count <= 100 else -5000, "centralGravity": 0.25,
-                          "springLength": 150 if node_count <= 100 else 110, "springConstant": 0.03,
+            "barnesHut": {"gravitationalConstant": -9000 if node_count <= 100 else -6000,
+                          "centralGravity": 0.25 if node_count <= 100 else 0.6,
+                          "springLength": 150 if node_count <= 100 else 100, "springConstant": 0.03,
                           "damping": 0.25, "avoidOverlap": 0.2},
             "minVelocity": 1.0,
             "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25, "fit": True},

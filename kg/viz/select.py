@@ -23,6 +23,9 @@ from kg.resolve.keys import surface_key
 from kg.schema import load_schema
 
 
+ENTITY_SHARE = 2 / 3   # of a capped page, at most this much goes to entities while papers remain
+
+
 @dataclass(frozen=True)
 class Selection:
     """The subgraph to draw and what was left out of it, per label."""
@@ -104,17 +107,50 @@ def _by_count(tally: Counter) -> dict[str, int]:
     return dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def cap_nodes(graph: nx.MultiDiGraph, cap: int, keep: set[str]) -> set[str]:
+    """The ``cap`` most important nodes: entities first, then the papers that join them.
+
+    Entities are the page's subject, papers and results its connectors: up to
+    ``ENTITY_SHARE`` of the cap goes to entities by importance (paper count or degree),
+    the rest to the other nodes with the most links to the chosen entities; a share one
+    side cannot use goes to the other. ``keep`` nodes always stay. Deterministic.
+    """
+    rank = {label: i for i, label in enumerate(drawable_labels())}
+    entity_labels = set(load_schema().entity_labels)
+    is_entity = {n: graph.nodes[n].get("label") in entity_labels for n in graph}
+    entities = sorted((n for n in graph if is_entity[n] and n not in keep), key=lambda n: importance_key(graph, n, rank))
+    others = [n for n in graph if not is_entity[n] and n not in keep]
+    chosen = set(keep)
+    room = max(0, cap - len(chosen))
+    entity_room = max(room - len(others), min(len(entities), round(room * ENTITY_SHARE)))
+    chosen.update(entities[:entity_room])
+
+    def joins(node):
+        linked = sum(1 for n in _undirected_neighbours(graph, node) if n in chosen)
+        return (-linked, importance_key(graph, node, rank))
+
+    others.sort(key=joins)
+    chosen.update(others[:max(0, cap - len(chosen))])
+    chosen.update(entities[entity_room:entity_room + max(0, cap - len(chosen))])   # papers left room unused
+    return chosen
+
+
 def _drop(graph: nx.MultiDiGraph, nodes, tally: Counter) -> None:
     for node in nodes:
         tally[graph.nodes[node].get("label", "?")] += 1
     graph.remove_nodes_from(list(nodes))
 
 
-def _drop_orphans(graph: nx.MultiDiGraph, had_edges: set[str], keep: set[str], tally: Counter) -> None:
-    """Context nodes (papers, results) whose every neighbour was filtered away say nothing alone."""
+def _drop_orphans(graph: nx.MultiDiGraph, had_edges: set[str], keep: set[str], tally: Counter,
+                  any_label: bool = False) -> None:
+    """Nodes whose every neighbour went say nothing alone (and scatter the layout).
+
+    After filters only context nodes (papers, results) go: an entity the user filtered for
+    stays even alone. After the cap (``any_label``) every node the cap isolated goes.
+    """
     entity_labels = set(load_schema().entity_labels)
     orphans = [n for n, attrs in graph.nodes(data=True)
-               if n in had_edges and n not in keep and attrs.get("label") not in entity_labels
+               if n in had_edges and n not in keep and (any_label or attrs.get("label") not in entity_labels)
                and graph.degree(n) == 0]
     _drop(graph, orphans, tally)
 
@@ -157,10 +193,9 @@ def select(graph: nx.MultiDiGraph, *, types=None, around=None, depth: int = 1, m
     left_out: Counter = Counter()
     cap = max_nodes or None
     if cap is not None and sub.number_of_nodes() > cap:
-        rank = {label: i for i, label in enumerate(drawable_labels())}
-        ordered = sorted(sub, key=lambda n: (n not in keep, importance_key(sub, n, rank)))
-        kept_edges = {n for n in ordered[:cap] if sub.degree(n) > 0}
-        _drop(sub, ordered[cap:], left_out)
-        _drop_orphans(sub, kept_edges, keep, left_out)
+        chosen = cap_nodes(sub, cap, keep)
+        kept_edges = {n for n in sub if sub.degree(n) > 0}
+        _drop(sub, [n for n in sub if n not in chosen], left_out)
+        _drop_orphans(sub, kept_edges, keep, left_out, any_label=True)
     return Selection(graph=sub, centers=tuple(centers), total_nodes=graph.number_of_nodes(),
                      total_edges=graph.number_of_edges(), filtered=_by_count(filtered), left_out=_by_count(left_out), max_nodes=cap)
