@@ -44,7 +44,7 @@ RETURN p {.*} AS paper,
                          metric: head([(res)-[:MEASURED_BY]->(x) | x.name]),
                          sentence: res.sentence, evidence: res.evidence} AS result
                  ORDER BY result.sentence, result.id SKIP $offset LIMIT $limit } AS results,
-       COLLECT { MATCH (a:Entity)-[r]->(b:Entity) WHERE r.paper_id = p.id
+       COLLECT { MATCH (p)-[:MENTIONS]->(a:Entity)-[r]->(b:Entity) WHERE r.paper_id = p.id
                  RETURN {relation: type(r), source: a.name, target: b.name, evidence: r.evidence,
                          rule: r.rule, confidence: r.confidence} AS statement
                  ORDER BY statement.relation, statement.source, statement.target
