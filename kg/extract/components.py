@@ -202,6 +202,7 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
         role = span.label_
         if role == "type_prev" and span.start > 0:
             rng = _run(doc, span.start - 1, -1)
+            ranges = [rng] if rng else []
         elif role == "type_next" and span.end < len(doc):
             at = span.end
             while at < len(doc) and doc[at].lower_ in ("the", "a", "an", '"', "“", "'"):
@@ -212,17 +213,39 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
                 for c in hits:
                     votes.append((c.start, c.end, type_))
                 continue
+            ranges = _list_of_runs(doc, rng) if rng else []
         else:
             continue
-        if rng is None:
-            continue
-        s, e = doc[rng[0]].idx, doc[rng[1] - 1].idx + len(doc[rng[1] - 1].text)
-        new.append(Candidate(s, e, type_, rule, 0.75))
-        votes.append((s, e, type_))
-        for c in by_end.get(e, []) + by_start.get(s, []):
-            if c.start == s or c.end == e:
-                votes.append((c.start, c.end, type_))
+        for lo, hi in ranges:
+            s, e = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
+            t = type_
+            if t == "data":  # "evaluated on X": a dataset unless X is known or named as a benchmark
+                known = [c.type for c in by_start.get(s, []) + by_end.get(e, []) if c.start == s or c.end == e]
+                t = "benchmark" if "benchmark" in known or head_type(doc.text[s:e]) == "benchmark" else "dataset"
+            new.append(Candidate(s, e, t, rule, 0.75))
+            votes.append((s, e, t))
+            for c in by_end.get(e, []) + by_start.get(s, []):
+                if c.start == s or c.end == e:
+                    votes.append((c.start, c.end, t))
     return new, votes
+
+
+def _list_of_runs(doc: Doc, first: tuple[int, int]) -> list[tuple[int, int]]:
+    """"X, Y and Z": the runs that continue a list after the first one."""
+    out = [first]
+    at = first[1]
+    while at < len(doc) and len(out) < 8:
+        skip = at
+        while skip < len(doc) and skip - at < 3 and doc[skip].lower_ in (",", "and", "or", "as", "well", "the"):
+            skip += 1
+        if skip == at or skip >= len(doc):
+            break
+        nxt = _run(doc, skip, +1)
+        if nxt is None:
+            break
+        out.append(nxt)
+        at = nxt[1]
+    return out
 
 
 def abbreviation_candidates(doc: Doc, cands: list[Candidate]):

@@ -121,3 +121,13 @@ def to_record(paper: Paper, extraction: Extraction) -> dict:
                        "dataset": canon(r.dataset), "sentence": r.sentence, "start": r.start, "end": r.end,
                        "rule": r.rule, "confidence": r.confidence} for r in rels],
     }
+
+
+def extract_records(papers, *, n_process: int = 1, batch_size: int = 64, use_model: bool = True):
+    """``(paper, record)`` pairs for ``kg extract`` and ``kg eval``, in input order."""
+    from kg.extract.pipeline import extract_papers
+
+    papers = list(papers)
+    for paper, extraction in zip(papers, extract_papers(papers, n_process=n_process, batch_size=batch_size,
+                                                         use_model=use_model)):
+        yield paper, to_record(paper, extraction)

@@ -142,7 +142,8 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
             if re.fullmatch(r"(19|20)\d\d", value):
                 continue
             near = lambda xs: min(xs, key=lambda x: abs(x.start_char - pos)) if xs else None
-            metric, dataset = near(metrics), near(data)
+            after = [x for x in data if x.start_char > pos]
+            metric, dataset = near(metrics), (after[0] if after else near(data))
             method = methods[0] if methods else main
             results.append({
                 "value": value, "method": method.text if method is not None else None,

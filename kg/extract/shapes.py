@@ -72,8 +72,15 @@ def find_title_case_runs(text: str, start: int = 0) -> list[tuple[int, int]]:
                     words = words[1:]
         suffixes = word_list("hyphen_suffixes.txt")
         segment: list = []
-        for w in words + [None]:
-            if w is not None and w.group(0).rsplit("-", 1)[-1].lower() not in suffixes:
+        plain = re.compile(r"^[A-Z][a-z]+(?:-[A-Za-z][a-z]+)*$")
+        for n, w in enumerate(words + [None]):
+            bad = w is None or w.group(0).rsplit("-", 1)[-1].lower() in suffixes
+            if not bad and w.group(0).lower() in CONNECTORS:
+                # a connector joins plain capitalised words only ("Pooling with Teacher"),
+                # never two acronyms ("BERT-base with T5-XXL")
+                nxt = words[n + 1].group(0) if n + 1 < len(words) else ""
+                bad = not (segment and plain.match(segment[-1].group(0)) and plain.match(nxt))
+            if not bad:
                 segment.append(w)
                 continue
             while segment and segment[-1].group(0).lower() in CONNECTORS:
