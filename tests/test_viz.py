@@ -5,6 +5,7 @@ import json
 import re
 from html.parser import HTMLParser
 
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 
@@ -15,7 +16,7 @@ from kg.graph.snapshot import write_snapshot
 from kg.schema import load_schema
 from kg.viz import find_nodes, select, write_page
 from kg.viz.page import script_json
-from kg.viz.select import drawable_labels, importance_key
+from kg.viz.select import cap_nodes, drawable_labels, importance_key
 from kg.viz.style import load_style
 
 
@@ -212,14 +213,18 @@ def test_cap_keeps_the_most_important_nodes_and_says_what_it_left_out(tmp_path):
 
 def test_cap_ranking_is_by_importance_with_a_deterministic_tie_break():
     graph = synthetic_graph()
-    chosen = select(graph, max_nodes=80)
+    chosen = cap_nodes(graph, 90, set())
     rank = {label: i for i, label in enumerate(drawable_labels())}
-    keys = {n: importance_key(graph, n, rank) for n in graph}
-    worst_kept = max(keys[n] for n in chosen.graph)
-    dropped = [n for n in graph if n not in chosen.graph]
-    # every node left out ranks below every node kept, except papers dropped for losing all neighbours
-    assert all(keys[n] > worst_kept or graph.nodes[n]["label"] == "Paper" for n in dropped)
-    assert sorted(select(graph, max_nodes=80).graph) == sorted(chosen.graph)
+    entities = [n for n in graph if graph.nodes[n]["label"] != "Paper"]
+    kept = [importance_key(graph, n, rank) for n in entities if n in chosen]
+    dropped = [importance_key(graph, n, rank) for n in entities if n not in chosen]
+    assert len(kept) == 60 and max(kept) < min(dropped)            # two thirds of the cap, the top entities
+    links = {n: len([m for m in nx.all_neighbors(graph, n) if m in chosen]) for n in graph
+             if graph.nodes[n]["label"] == "Paper"}
+    assert min(links[n] for n in links if n in chosen) >= max(links[n] for n in links if n not in chosen)
+    assert cap_nodes(graph, 90, set()) == chosen
+    page = select(graph, max_nodes=90).graph
+    assert set(page) <= chosen and all(page.degree(n) > 0 for n in page)   # nothing the cap isolated
 
 
 def test_same_graph_same_page_bytes(tmp_path):

@@ -70,7 +70,7 @@ def left_out_note(selection: Selection) -> str:
 def vis_options(node_count: int) -> dict:
     """vis-network options: physics that settles in seconds, then stops, at any size."""
     big = node_count > SMOOTH_EDGES_UP_TO
-    iterations = 400 if node_count <= 100 else 250 if node_count <= 500 else 120
+    iterations = 400 if node_count <= 100 else 250 if node_count <= 500 else 120 if node_count <= 1000 else 50
     return {
         "autoResize": True,
         "layout": {"randomSeed": 7, "improvedLayout": node_count <= 100},
