@@ -87,7 +87,7 @@ def vis_options(node_count: int) -> dict:
             "barnesHut": {"gravitationalConstant": -9000 if node_count <= 100 else -6000,
                           "centralGravity": 0.25 if node_count <= 100 else 0.6,
                           "springLength": 150 if node_count <= 100 else 100, "springConstant": 0.03,
-                          "damping": 0.25, "avoidOverlap": 0.2},
+                          "damping": 0.25, "avoidOverlap": 0.2 if node_count <= 100 else 0.6},
             "minVelocity": 1.0,
             "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25, "fit": True},
         },
