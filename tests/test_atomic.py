@@ -1,0 +1,31 @@
+"""Outputs are replaced whole: an error while writing leaves the last good file in place."""
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from kg.atomic import atomic_open, atomic_write_text
+
+
+def test_replaces_whole_file_and_uses_ordinary_permissions(tmp_path):
+    target = tmp_path / "out" / "graph.json"
+    atomic_write_text(target, "first")
+    atomic_write_text(target, "second")
+    assert target.read_text() == "second"
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
+    assert [p.name for p in target.parent.iterdir()] == ["graph.json"]
+
+
+def test_failure_keeps_last_good_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "graph.json"
+    atomic_write_text(target, "good")
+    with pytest.raises(RuntimeError):
+        with atomic_open(target) as handle:
+            handle.write("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "good"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.json"]
