@@ -311,3 +311,9 @@ def test_graph_read_back_from_neo4j_draws_the_same_page(clean_db, tmp_path):
     assert rows == 2
     assert {"m_bert", "m_elmo", "p2", "p3"} <= set(part)
     assert part.number_of_edges("m_bert", "m_elmo") == 2
+    flags = ["--uri", clean_db.uri, "--username", clean_db.username, "--password", clean_db.password or ""]
+    result = CliRunner().invoke(main, ["viz", "--query", "outperforms", "--param", "method=elmo",
+                                       "-o", str(tmp_path / "q.html"), *flags])
+    assert result.exit_code == 0, result.output
+    assert "outperforms: 2 rows, " in result.output and "Method" in result.output
+    assert {"m_bert", "m_elmo"} <= {n["id"] for n in page_data(tmp_path / "q.html")["nodes"]}

@@ -118,7 +118,7 @@ def test_search_finds_and_focuses_a_node(context, pages):
     assert page.locator("#kg-status").inner_text() == "Method: ELMo"
     page.fill("#kg-search", "no such thing")
     page.press("#kg-search", "Enter")
-    assert page.locator("#kg-status").inner_text() == "No node matches “no such thing”"
+    assert page.locator("#kg-status").inner_text() == "No node on this page matches “no such thing”"
     page.close()
 
 

@@ -233,7 +233,7 @@
   page.focus = function (query) {
     var hit = find(query);
     status.className = hit ? "" : "miss";
-    if (!hit) { status.textContent = "No node matches “" + String(query).trim() + "”"; return null; }
+    if (!hit) { status.textContent = "No node on this page matches “" + String(query).trim() + "”"; return null; }
     network.selectNodes([hit.id]);
     network.focus(hit.id, { scale: 1.3, animation: { duration: 300, easingFunction: "easeInOutQuad" } });
     status.textContent = hit.node_type + ": " + (hit.info.name || hit.info.title || hit.id);
