@@ -11,9 +11,10 @@ See kg/rdf/README.md for the IRI scheme and why provenance is reified.
 """
 from __future__ import annotations
 
-from kg.rdf.export import FORMATS, check_format, default_base_iri, graph_name, to_dataset, to_rdf, write_export
+from kg.rdf.export import (FORMATS, check_format, default_base_iri, export_to, graph_name, to_dataset, to_rdf,
+                           write_export)
 from kg.rdf.triples import iter_triples
 from kg.rdf.validate import validate
 
-__all__ = ["FORMATS", "check_format", "default_base_iri", "graph_name", "iter_triples", "to_dataset", "to_rdf",
+__all__ = ["FORMATS", "check_format", "default_base_iri", "export_to", "graph_name", "iter_triples", "to_dataset", "to_rdf",
            "validate", "write_export"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 import networkx as nx
 from rdflib import Dataset, Graph, Literal
@@ -78,34 +79,35 @@ def write_export(graph: nx.MultiDiGraph, path: str | Path, format: str = "turtle
     check_format(format)
     vocab = vocab or vocabulary()
     base_iri = check_base_iri(base_iri or vocab.default_base_iri)
-    rdflib_format, _, streamed = FORMATS[format]
-    path = Path(path)
-    try:
-        if streamed:
-            count = _stream(graph, path, base_iri, vocab, quads=format == "nquads")
-        else:
-            rdf = to_rdf(graph, base_iri, vocab)
-            if format == "xml":
-                _check_xml_text(rdf)
-            count = len(rdf)
-            options = {"context": _jsonld_context(vocab, base_iri), "auto_compact": True} if format == "jsonld" else {}
-            data = rdf.serialize(format=rdflib_format, encoding="utf-8", **options)
-            with atomic_open(path, "wb") as handle:
-                handle.write(data)
-    except UnicodeEncodeError as error:
-        raise SchemaError(f"text that is not valid Unicode ({error.reason}: {error.object[error.start:error.end]!r})",
-                          where=str(path), fix="clean the input record; lone surrogates cannot be written") from None
+    with atomic_open(path, "wb") as handle:
+        count = export_to(graph, handle, format, base_iri, vocab, where=str(path))
     return {"path": str(path), "format": format, "triples": count}
 
 
-def _stream(graph: nx.MultiDiGraph, path: Path, base_iri: str, vocab: Vocabulary, quads: bool) -> int:
-    name = graph_name(base_iri, vocab) if quads else None
-    count = 0
-    with atomic_open(path, "w") as handle:
-        for subject, predicate, obj in iter_triples(graph, base_iri, vocab):
-            handle.write(nt_line(subject, predicate, obj, name))
-            count += 1
-    return count
+def export_to(graph: nx.MultiDiGraph, handle: BinaryIO, format: str = "turtle", base_iri: str | None = None,
+              vocab: Vocabulary | None = None, where: str = "output") -> int:
+    """Write ``graph`` as RDF into an open binary ``handle`` (a file, or stdout's buffer); returns the triple count."""
+    check_format(format)
+    vocab = vocab or vocabulary()
+    base_iri = check_base_iri(base_iri or vocab.default_base_iri)
+    rdflib_format, _, streamed = FORMATS[format]
+    try:
+        if streamed:
+            name = graph_name(base_iri, vocab) if format == "nquads" else None
+            count = 0
+            for subject, predicate, obj in iter_triples(graph, base_iri, vocab):
+                handle.write(nt_line(subject, predicate, obj, name).encode("utf-8"))
+                count += 1
+            return count
+        rdf = to_rdf(graph, base_iri, vocab)
+        if format == "xml":
+            _check_xml_text(rdf)
+        options = {"context": _jsonld_context(vocab, base_iri), "auto_compact": True} if format == "jsonld" else {}
+        handle.write(rdf.serialize(format=rdflib_format, encoding="utf-8", **options))
+        return len(rdf)
+    except UnicodeEncodeError as error:
+        raise SchemaError(f"text that is not valid Unicode ({error.reason}: {error.object[error.start:error.end]!r})",
+                          where=where, fix="clean the input record; lone surrogates cannot be written") from None
 
 
 def _check_xml_text(rdf: Graph) -> None:
