@@ -2,6 +2,7 @@
 
     python scripts/screenshot.py                       # -> docs/img/graph.png
     python scripts/screenshot.py --graph out --max-nodes 150 --hover BERT
+    python scripts/screenshot.py --around BERT --depth 2 --out docs/img/graph-around-bert.png
 
 Builds ``examples/corpus`` with ``kg build`` into a temporary folder (or reads the graph
 folder given with --graph), writes the page with ``kg.viz.write_page``, opens it in
@@ -63,6 +64,8 @@ def main(argv=None) -> int:
     parser.add_argument("--graph", type=Path, default=None, help="A `kg build --out` folder to draw instead of building.")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "graph.png")
     parser.add_argument("--max-nodes", type=int, default=150)
+    parser.add_argument("--around", default=None, help="Draw only the neighbourhood of this node.")
+    parser.add_argument("--depth", type=int, default=1)
     parser.add_argument("--hover", default="BERT", help="Node to hover for the tooltip ('' for none).")
     parser.add_argument("--size", default="1400x900", help="Viewport WIDTHxHEIGHT.")
     args = parser.parse_args(argv)
@@ -76,8 +79,9 @@ def main(argv=None) -> int:
         if graph_dir is None:
             graph_dir = Path(tmp) / "out"
             build(args.corpus, graph_dir)
+        title = "kg: seed corpus (examples/corpus)" + (f" around {args.around}" if args.around else "")
         report = write_page(read_snapshot(graph_dir), Path(tmp) / "graph.html", max_nodes=args.max_nodes,
-                            title="kg: seed corpus (examples/corpus)")
+                            around=args.around, depth=args.depth, title=title)
         print(report.summary())
         photograph(Path(tmp) / "graph.html", args.out, args.hover or None, width, height)
     print(f"Wrote {args.out}")
