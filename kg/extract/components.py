@@ -168,6 +168,8 @@ def _run(doc: Doc, index: int, step: int, limit: int = 5) -> tuple[int, int] | N
     i, taken = index, []
     while 0 <= i < len(doc) and len(taken) < limit:
         tok = doc[i]
+        if "@" in tok.text or tok.like_num:
+            break  # a metric ("R@5") or a number ends a name
         if _name_like(tok) and tok.text.lower() not in stop:
             taken.append(i)
         elif tok.text == "-" and taken and 0 <= i + step < len(doc) and _name_like(doc[i + step]):
@@ -202,7 +204,7 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
         role = span.label_
         if role == "type_prev" and span.start > 0:
             rng = _run(doc, span.start - 1, -1)
-            ranges = [rng] if rng else []
+            ranges = _list_of_runs(doc, rng, step=-1) if rng else []
         elif role == "type_next" and span.end < len(doc):
             at = span.end
             while at < len(doc) and doc[at].lower_ in ("the", "a", "an", '"', "“", "'"):
@@ -219,7 +221,9 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
         for lo, hi in ranges:
             s, e = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
             t = type_
-            if t == "data":  # "evaluated on X": a dataset unless X is known or named as a benchmark
+            if t in ("data", "dataset", "benchmark") and head_type(doc.text[s:e]) == "task":
+                t = "task"  # "image-text retrieval benchmarks" names a task, not a benchmark
+            elif t == "data":  # "evaluated on X": a dataset unless X is known or named as a benchmark
                 known = [c.type for c in by_start.get(s, []) + by_end.get(e, []) if c.start == s or c.end == e]
                 t = "benchmark" if "benchmark" in known or head_type(doc.text[s:e]) == "benchmark" else "dataset"
             new.append(Candidate(s, e, t, rule, 0.75))
@@ -230,21 +234,22 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
     return new, votes
 
 
-def _list_of_runs(doc: Doc, first: tuple[int, int]) -> list[tuple[int, int]]:
-    """"X, Y and Z": the runs that continue a list after the first one."""
+def _list_of_runs(doc: Doc, first: tuple[int, int], step: int = 1) -> list[tuple[int, int]]:
+    """"X, Y and Z": the runs that continue a list after (or, step -1, before) the first one."""
+    joiners = (",", "and", "or", "as", "well", "the")
     out = [first]
-    at = first[1]
-    while at < len(doc) and len(out) < 8:
+    at = first[1] if step > 0 else first[0] - 1
+    while 0 <= at < len(doc) and len(out) < 8:
         skip = at
-        while skip < len(doc) and skip - at < 3 and doc[skip].lower_ in (",", "and", "or", "as", "well", "the"):
-            skip += 1
-        if skip == at or skip >= len(doc):
+        while 0 <= skip < len(doc) and abs(skip - at) < 3 and doc[skip].lower_ in joiners:
+            skip += step
+        if skip == at or not 0 <= skip < len(doc):
             break
-        nxt = _run(doc, skip, +1)
+        nxt = _run(doc, skip, step)
         if nxt is None:
             break
         out.append(nxt)
-        at = nxt[1]
+        at = nxt[1] if step > 0 else nxt[0] - 1
     return out
 
 
@@ -292,7 +297,7 @@ def collect(doc: Doc) -> list[Candidate]:
     return cands
 
 
-@Language.factory("kg_merge", default_config={"threshold": 0.5, "model_threshold": 0.5, "model_weight": 1.0})
+@Language.factory("kg_merge", default_config={"threshold": 0.5, "model_threshold": 0.5, "model_weight": 0.7})
 def make_merge(nlp: Language, name: str, threshold: float, model_threshold: float, model_weight: float):
     config = MergeConfig(threshold=threshold, model_threshold=model_threshold, weights={"model": model_weight})
 

@@ -15,6 +15,9 @@ from kg.resolve.keys import surface_key
 
 # Confidence by origin: names annotated in our training abstracts are the best evidence.
 ORIGIN_CONFIDENCE = {"train": 0.8, "pwc": 0.6}
+# Papers with Code task names alone are weak evidence (the list holds many everyday phrases):
+# below the merge threshold, they count only when another source agrees.
+TYPE_CONFIDENCE = {("pwc", "task"): 0.45}
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ def load_entries(origins=("train", "pwc"), directory=None) -> list[Entry]:
             if not key or key in generic or key in seen:
                 continue
             seen.add(key)
-            out.append(Entry(row["name"], row["type"], row["match"], origin, ORIGIN_CONFIDENCE[origin]))
+            conf = TYPE_CONFIDENCE.get((origin, row["type"]), ORIGIN_CONFIDENCE[origin])
+            out.append(Entry(row["name"], row["type"], row["match"], origin, conf))
     return out
 
 

@@ -58,7 +58,7 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
 
     relations: list[dict] = []
     proposed: list = []
-    new_name = [not all(r.startswith("gazetteer") for r in rule.split("+")) for rule in rules]
+    new_name = [_new_name(span.text, rule) for span, rule in zip(ents, rules)]
     cues = doc.spans.get("kg_cues", [])
     cue_rules = cues.attrs.get("rules", []) if len(cues) else []
     defined = set()
@@ -71,7 +71,8 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
             window = [(i, e) for i, e in enumerate(ents)
                       if sent_of[e.start] == k and e.start >= cue.end and e.start - cue.end <= 15
                       and e.label_ != "task"]
-            picks = [e for i, e in window if new_name[i]][:1]
+            picks = [e for i, e in window if _modifier(doc, e) is False
+                     and (new_name[i] or (e.start - cue.end <= 3 and any(c.isupper() for c in e.text)))][:1]
             picks += [e for i, e in window if (e.start_char, e.end_char) in defined and e not in picks]
             for e in picks:
                 proposed.append((e, cue_rule))
@@ -153,6 +154,25 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
                 "evidence": text[s:e].strip(), "rule": "result.number_near_metric", "confidence": 0.5,
             })
     return relations, results
+
+
+NAME_EVIDENCE = ("shape.", "abbrev.", "cue.", "model")
+
+
+def _modifier(doc, span) -> bool:
+    """True when the name only modifies what follows ("a BERT-based encoder", "CLIP-style")."""
+    return span.end + 1 < len(doc) and doc[span.end].text == "-" and doc[span.end + 1].is_lower
+
+
+def _new_name(text: str, rule: str) -> bool:
+    """A name this paper may be introducing: found by its shape, a definition, a cue or the
+    model (capitalised), and not a name the gazetteers already know."""
+    parts = rule.split("+")
+    if any(p.startswith("gazetteer") for p in parts):
+        return False
+    if parts == ["model"] or all(p in ("model", "shape.head_phrase") for p in parts):
+        return any(c.isupper() for c in text)
+    return any(p.startswith(NAME_EVIDENCE) for p in parts)
 
 
 def bounds_tokens(doc, sent_of, k) -> tuple[int, int]:

@@ -135,6 +135,25 @@ def _name_words() -> frozenset[str]:
                      if x.strip() and not x.startswith("#"))
 
 
+@lru_cache(maxsize=None)
+def _suffixes() -> tuple[tuple[str, str], ...]:
+    from kg.extract.resources import read_tsv
+
+    rows = read_tsv(RULES / "name_suffixes.tsv")
+    return tuple(sorted(((r["suffix"], r["type"]) for r in rows), key=lambda x: -len(x[0])))
+
+
+def _suffix_type(word: str) -> str | None:
+    """Type a one-word name's ending signals: "TriviaQA" -> dataset, "LiveCodeBench" -> benchmark."""
+    core = word.rsplit("-", 1)[0] if word.rsplit("-", 1)[-1].isdigit() else word
+    for suffix, type_ in _suffixes():
+        if core.endswith(suffix) and len(core) > len(suffix):
+            before = core[-len(suffix) - 1]
+            if suffix[0].isupper() or before.islower() or before.isdigit() or before == "-":
+                return type_
+    return None
+
+
 def _run_type(name: str) -> str:
     from kg.extract.merge import head_type
 
@@ -176,7 +195,8 @@ def find_shapes(text: str) -> list[tuple[int, int, str, str, float]]:
             if rule.regex.match(word):
                 span = (start, start + len(word))
                 if span not in taken:
-                    out.append((span[0], span[1], rule.type, rule.id, rule.confidence))
+                    type_ = _suffix_type(word) if rule.type == "method" else None
+                    out.append((span[0], span[1], type_ or rule.type, rule.id, rule.confidence))
                 break
     out.sort()
     return out
