@@ -109,7 +109,8 @@ def test_search_finds_and_focuses_a_node(context, pages):
     page, _ = open_page(context, pages / "small.html")
     page.fill("#kg-search", "elmo")
     page.press("#kg-search", "Enter")
-    page.wait_for_timeout(600)   # the focus animation is 300 ms
+    page.wait_for_function("""() => { const n = kgPage.network, v = n.getViewPosition(), p = n.getPosition('m_elmo');
+        return Math.abs(v.x - p.x) < 2 && Math.abs(v.y - p.y) < 2; }""", timeout=5000)   # a 300 ms animation
     state = page.evaluate("""() => { const n = kgPage.network;
         return {selected: n.getSelectedNodes(), view: n.getViewPosition(), node: n.getPosition('m_elmo'),
                 scale: n.getScale()}; }""")

@@ -83,11 +83,10 @@ def vis_options(node_count: int) -> dict:
                         "keyboard": False, "multiselect": False},
         "physics": {
             "enabled": node_count > 1,
-            "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -9000 if node_count <= 100 else -6000,
-                          "centralGravity": 0.25 if node_count <= 100 else 0.6,
-                          "springLength": 150 if node_count <= 100 else 100, "springConstant": 0.03,
-                          "damping": 0.25, "avoidOverlap": 0.2 if node_count <= 100 else 0.6},
+            # forceAtlas2: repulsion grows with degree, so hubs push apart and their labels stay clear
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -150 if node_count <= 100 else -120, "centralGravity": 0.02,
+                                 "springLength": 120, "springConstant": 0.05, "damping": 0.4, "avoidOverlap": 0.8},
             "minVelocity": 1.0,
             "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25, "fit": True},
         },
