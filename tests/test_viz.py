@@ -317,3 +317,22 @@ def test_graph_read_back_from_neo4j_draws_the_same_page(clean_db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "outperforms: 2 rows, " in result.output and "Method" in result.output
     assert {"m_bert", "m_elmo"} <= {n["id"] for n in page_data(tmp_path / "q.html")["nodes"]}
+
+
+def test_template_markers_in_graph_text_stay_literal(tmp_path):
+    graph = small_graph()
+    graph.nodes["p1"]["title"] = "@@VIS_JS@@ @@DATA@@ @@TITLE@@"
+    write_page(graph, tmp_path / "g.html", title="@@PAGE_JS@@")
+    text = (tmp_path / "g.html").read_text(encoding="utf-8")
+    assert text.count("vis.Network = ") <= 1 and "<title>@@PAGE_JS@@</title>" in text
+    nodes = {n["id"]: n for n in page_data(tmp_path / "g.html")["nodes"]}
+    assert nodes["p1"]["info"]["title"] == "@@VIS_JS@@ @@DATA@@ @@TITLE@@"
+
+
+def test_pyvis_is_used_in_one_module_only():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "kg"
+    users = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                   if re.search(r"^\s*(import|from)\s+pyvis", p.read_text(encoding="utf-8"), re.M))
+    assert users == ["viz/backend.py"]
