@@ -92,7 +92,7 @@ def page_nodes(graph: nx.MultiDiGraph, *, centers=(), paper_labels: bool = True,
     return out
 
 
-def _evidence(graph: nx.MultiDiGraph, lookup: nx.MultiDiGraph, data: list[dict]) -> tuple[list[dict], int]:
+def _evidence(lookup: nx.MultiDiGraph, data: list[dict]) -> tuple[list[dict], int]:
     seen, rows = set(), []
     for d in sorted(data, key=lambda d: (str(d.get("paper_id", "")), d.get("sentence") or 0, d.get("start") or 0)):
         sentence = d.get("evidence")
@@ -120,7 +120,7 @@ def page_edges(graph: nx.MultiDiGraph, *, lookup: nx.MultiDiGraph | None = None,
         look = style.edge(types[0])
         info = []
         for rel in types:
-            evidence, more = _evidence(graph, lookup, by_type[rel])
+            evidence, more = _evidence(lookup, by_type[rel])
             count = sum(int(d.get("count") or 1) for d in by_type[rel]) if rel == "MENTIONS" else len(by_type[rel])
             info.append({"type": rel, "count": count, "evidence": evidence, "more": more})
         out.append({"id": f"{source}->{target}", "from": source, "to": target, "label": " + ".join(shown),
