@@ -8,10 +8,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import networkx as nx
 
+from kg.errors import ExtractionError
+from kg.extract.cache import CacheReport
 from kg.extract.records import ENTITY_TYPES, Extraction
 from kg.graph.build import BuildReport, build_graph as _build_typed_graph
 from kg.graph.validate import validate
@@ -42,6 +45,7 @@ class PipelineReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    cache: CacheReport | None = None
 
     def entities_by_type(self) -> dict[str, int]:
         return dict(self.resolution.entities_after)
@@ -61,6 +65,8 @@ class PipelineReport:
                 f"{t!r} x{n}" for t, n in sorted(self.resolution.unknown_types.items())))
         if self.build.dropped:
             lines.append("left out: " + "; ".join(f"{k} x{v}" for k, v in sorted(self.build.dropped.items())))
+        if self.cache is not None:
+            lines.append(self.cache.describe())
         lines.extend(self.notes)
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()))
         return "\n".join(lines)
@@ -68,20 +74,57 @@ class PipelineReport:
     def to_dict(self) -> dict:
         return {"papers": self.papers, "extracted": self.extracted, "resolution": self.resolution.as_dict(),
                 "dropped": dict(self.build.dropped), "counts": self.counts, "seconds": self.seconds,
-                "notes": self.notes}
+                "notes": self.notes, "cache": self.cache.as_dict() if self.cache is not None else None}
 
 
 def extract_all(papers: Sequence[Paper], *, n_process: int = 1, batch_size: int = 64, use_model: bool = True,
-                progress: bool = False) -> list[Extraction]:
-    """Run the extraction pipeline over ``papers``, with a progress bar on stderr when asked."""
-    from kg.extract.pipeline import extract_papers
+                progress: bool = False, cache_dir: str | Path | None = None, scheduler=None,
+                cache_report: CacheReport | None = None, partition_size: int | None = None) -> list[Extraction]:
+    """Extractions of ``papers`` (in input order), reusing the cache and extracting only what it lacks.
 
-    stream = extract_papers(papers, n_process=n_process, batch_size=batch_size, use_model=use_model)
-    if progress:
-        from tqdm import tqdm
+    ``cache_dir`` holds ``extractions.sqlite`` (none: no cache); ``scheduler`` is a Dask
+    scheduler address (or cluster) to extract on instead of local processes. What came from the
+    cache and what was extracted is counted in ``cache_report``.
+    """
+    from kg.distributed import DEFAULT_PARTITION, extract_dask, extract_local
 
-        stream = tqdm(stream, total=len(papers), desc="extract", unit="paper", leave=False)
-    return list(stream)
+    size = partition_size or DEFAULT_PARTITION
+    cache_report = cache_report if cache_report is not None else CacheReport()
+    cache = None
+    if cache_dir is not None:
+        from kg.extract.cache import ExtractionCache, pipeline_version
+
+        cache = ExtractionCache(cache_dir, pipeline_version(use_model))
+    try:
+        found = cache.get_many(papers) if cache is not None else {}
+        todo = [p for p in papers if p.id not in found]
+        cache_report.hits, cache_report.misses = len(papers) - len(todo), len(todo)
+        bar = None
+        if progress and todo:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(todo), desc="extract", unit="paper", leave=False)
+        if scheduler is not None:
+            runs = extract_dask(todo, scheduler, use_model=use_model, batch_size=batch_size, partition_size=size)
+        else:
+            runs = extract_local(todo, n_process=n_process, use_model=use_model, batch_size=batch_size,
+                                 partition_size=size)
+        for part, extractions in runs:
+            if len(extractions) != len(part):
+                raise ExtractionError(f"{len(part)} papers gave {len(extractions)} extractions",
+                                      where=part[0].source if part else None,
+                                      fix="report this as a bug in kg.extract")
+            found.update((e.paper_id, e) for e in extractions)
+            if cache is not None:
+                cache_report.stored += cache.put_many(zip(part, extractions))
+            if bar is not None:
+                bar.update(len(part))
+        if bar is not None:
+            bar.close()
+    finally:
+        if cache is not None:
+            cache.close()
+    return [found[p.id] for p in papers]
 
 
 def _extraction_available() -> bool:
@@ -92,8 +135,14 @@ def _extraction_available() -> bool:
 
 def build_graph(papers: Iterable[Paper], *, extractions: Iterable[Extraction] | None = None, n_process: int = 1,
                 batch_size: int = 64, use_model: bool = True, progress: bool = False,
-                schema: Schema | None = None) -> tuple[nx.MultiDiGraph, PipelineReport]:
-    """Build and validate the typed graph of ``papers``; extraction runs unless ``extractions`` is given."""
+                schema: Schema | None = None, cache_dir: str | Path | None = None, scheduler=None,
+                partition_size: int | None = None) -> tuple[nx.MultiDiGraph, PipelineReport]:
+    """Build and validate the typed graph of ``papers``; extraction runs unless ``extractions`` is given.
+
+    ``n_process`` local worker processes, or the Dask ``scheduler`` (an address), extract
+    partitions of ``partition_size`` papers; with ``cache_dir`` only papers not extracted
+    before (same text, same pipeline version) are.
+    """
     schema = schema or load_schema()
     papers = sorted(papers, key=lambda p: p.id)
     report = PipelineReport(papers=len(papers))
@@ -102,8 +151,11 @@ def build_graph(papers: Iterable[Paper], *, extractions: Iterable[Extraction] | 
         report.notes.append("extraction is not installed: the graph has papers only")
         extractions = []
     if extractions is None:
+        counted = CacheReport()
+        report.cache = counted if cache_dir is not None else None
         extractions = extract_all(papers, n_process=n_process, batch_size=batch_size, use_model=use_model,
-                                  progress=progress)
+                                  progress=progress, cache_dir=cache_dir, scheduler=scheduler,
+                                  cache_report=counted, partition_size=partition_size)
     extractions = sorted(extractions, key=lambda e: e.paper_id)
     report.extracted = len(extractions)
     report.seconds["extract"] = time.perf_counter() - clock

@@ -63,9 +63,17 @@ def write_extras(graph, out, echo) -> list[str]:
               help="Read every input in this format (default: from extension and content).")
 @click.option("--field", "field_specs", multiple=True, metavar="KEY=COLUMN",
               help="Field name in JSONL/CSV inputs, e.g. --field abstract=summary.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Extraction cache folder [default: OUT/.cache]; unchanged papers are not extracted again.")
+@click.option("--no-cache", is_flag=True, help="Extract every paper; neither read nor write the cache.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Extract on the Dask distributed scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786).")
+@click.option("--admin-import-csv", "admin_csv", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Also write CSV files for `neo4j-admin database import` (fresh large loads) into DIR.")
 @quiet_option
 @neo4j_connection_options
-def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_specs, quiet, **neo4j_params):
+def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_specs, cache_dir, no_cache, scheduler,
+          admin_csv, quiet, **neo4j_params):
     """Build the knowledge graph of INPUT files and folders into DIR.
 
     \b
@@ -76,6 +84,9 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
       kg build examples/corpus --out out
       kg build examples/corpus --out out --neo4j
       kg build papers.csv --field abstract=summary --out out --no-model -q
+      kg build big/ --out out --processes 2 --neo4j
+      kg build big/ --out out --scheduler tcp://10.0.0.5:8786
+      kg build big/ --out out --admin-import-csv out/import
     """
     from pathlib import Path
 
@@ -102,21 +113,34 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
     loaded.check(strict=strict)
     click.echo(loaded.summary(), err=True)
 
-    graph, report = build_graph(loaded.papers, n_process=n_process, use_model=not no_model, progress=progress)
+    if no_cache and cache_dir:
+        raise click.UsageError("--no-cache and --cache-dir contradict each other: pass one of them")
+    cache = None if no_cache else Path(cache_dir) if cache_dir else Path(out_dir) / ".cache"
+    graph, report = build_graph(loaded.papers, n_process=n_process, use_model=not no_model, progress=progress,
+                                cache_dir=cache, scheduler=scheduler)
     report.seconds = {"load": load_seconds, **report.seconds}
 
     clock = time.perf_counter()
     out = Path(out_dir)
     written = [str(write_snapshot(graph, out))]
     written += write_extras(graph, out, click.echo)
+    if admin_csv:
+        from kg.store.admin_import import write_admin_import
+
+        written.append(str(write_admin_import(graph, admin_csv).command_file))
     report.seconds["write"] = time.perf_counter() - clock
 
     if to_neo4j:
         from kg.store import write_graph
 
         clock = time.perf_counter()
-        write_graph(graph, neo4j_settings(neo4j_params))
+        settings = neo4j_settings(neo4j_params)
+        bar = tqdm(total=report.papers, desc="neo4j", unit="paper", leave=False) if progress else None
+        written_report = write_graph(graph, settings, progress=bar.update if bar is not None else None)
+        if bar is not None:
+            bar.close()
         report.seconds["neo4j"] = time.perf_counter() - clock
+        report.notes.append(written_report.describe())
         written.append("neo4j")
     report.seconds["total"] = time.perf_counter() - started
     click.echo(report.summary())
