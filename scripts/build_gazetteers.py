@@ -74,9 +74,13 @@ def match_mode(name: str, type_: str = "method") -> str:
     return "exact"
 
 
+SPELLINGS: dict[str, set] = {}  # key -> every spelling seen in the PwC lists ("MAP", "mAP")
+
+
 def read_pwc(data: Path) -> dict[str, tuple[str, str, str]]:
     """key -> (name, type, sources) for the PwC names that pass the source filter."""
     out: dict[str, tuple[str, str, str]] = {}
+    found: dict[str, list] = {}
     for type_ in PWC_PRIORITY:
         with open(data / "pwc" / PWC_FILES[type_], encoding="utf-8") as f:
             for row in csv.DictReader(f, delimiter="\t"):
@@ -91,8 +95,13 @@ def read_pwc(data: Path) -> dict[str, tuple[str, str, str]]:
                 if sum(c.isalpha() for c in name) < 2:
                     continue
                 key = surface_key(name)
-                if key and key not in out:
-                    out[key] = (name, type_, sources)
+                if key:
+                    found.setdefault(key, []).append((n, -PWC_PRIORITY.index(type_), name, type_, sources))
+    # A name in several lists takes the type most sources agree on ("SSIM": metric, not task).
+    for key, options in found.items():
+        _, _, name, type_, _ = max(options)
+        SPELLINGS[key] = {o[2] for o in options}
+        out[key] = (name, type_, ",".join(sorted({s for o in options for s in o[4].split(",")})))
     return out
 
 
@@ -214,6 +223,9 @@ def main(argv=None) -> int:
             type_ = gold_types[key].most_common(1)[0][0]
         mode = "lower" if key in lower_forms else match_mode(name, type_)
         rows[origin].append((name, type_, mode, sources))
+        if mode == "exact":  # other capitalisations of an acronym-like name match too
+            for other in sorted(SPELLINGS.get(key, set()) - {name}):
+                rows[origin].append((other, type_, "exact", sources))
 
     gaz = args.out / "gazetteers"
     gaz.mkdir(parents=True, exist_ok=True)

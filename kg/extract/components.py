@@ -16,6 +16,8 @@ Span groups carry parallel lists in ``attrs``: ``scores`` (confidence) and ``rul
 """
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, SpanGroup
@@ -48,7 +50,7 @@ def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
         if span is None:
             return None
-        extra = doc.text[span.start_char:start] + doc.text[end:span.end_char]
+        extra = doc.text[span.start_char:start] + doc.text[end:span.end_char]  # rare path
         if any(c.isalnum() for c in extra) or len(extra) > 2:
             return None
     if not span.text.strip():
@@ -59,8 +61,10 @@ def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
 @Language.factory("kg_sentences")
 def make_sentences(nlp: Language, name: str):
     def kg_sentences(doc: Doc) -> Doc:
-        for token, start in zip(doc, sentence_starts([t.text for t in doc])):
-            token.is_sent_start = start
+        if len(doc):
+            starts = sentence_starts([t.text for t in doc])
+            values = numpy.array([[1 if s else -1] for s in starts], dtype="int64").astype("uint64")
+            doc.from_array([SENT_START], values)
         return doc
 
     return kg_sentences
@@ -69,9 +73,10 @@ def make_sentences(nlp: Language, name: str):
 @Language.factory("kg_abbrev")
 def make_abbrev(nlp: Language, name: str):
     def kg_abbrev(doc: Doc) -> Doc:
+        text = doc.text  # a property that joins all tokens: read it once
         spans, rules, pairs = [], [], []
         shorts: dict[str, int] = {}
-        for d in find_definitions(doc.text):
+        for d in find_definitions(text):
             long = char_span(doc, d.long_start, d.long_end, "long")
             short = char_span(doc, d.short_start, d.short_end, "short")
             if long is None or short is None or long.start <= short.start < long.end:
@@ -85,10 +90,10 @@ def make_abbrev(nlp: Language, name: str):
         refs = []
         for sf, long_index in shorts.items():
             start = 0
-            while (i := doc.text.find(sf, start)) >= 0:
+            while (i := text.find(sf, start)) >= 0:
                 start = i + len(sf)
-                before = doc.text[i - 1] if i else " "
-                after = doc.text[start] if start < len(doc.text) else " "
+                before = text[i - 1] if i else " "
+                after = text[start] if start < len(text) else " "
                 if before.isalnum() or after.isalnum():
                     continue
                 span = doc.char_span(i, start, label="ref")
@@ -221,11 +226,12 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
         for lo, hi in ranges:
             s, e = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
             t = type_
-            if t in ("data", "dataset", "benchmark") and head_type(doc.text[s:e]) == "task":
+            name = doc[lo:hi].text
+            if t in ("data", "dataset", "benchmark") and head_type(name) == "task":
                 t = "task"  # "image-text retrieval benchmarks" names a task, not a benchmark
             elif t == "data":  # "evaluated on X": a dataset unless X is known or named as a benchmark
                 known = [c.type for c in by_start.get(s, []) + by_end.get(e, []) if c.start == s or c.end == e]
-                t = "benchmark" if "benchmark" in known or head_type(doc.text[s:e]) == "benchmark" else "dataset"
+                t = "benchmark" if "benchmark" in known or head_type(name) == "benchmark" else "dataset"
             new.append(Candidate(s, e, t, rule, 0.75))
             votes.append((s, e, t))
             for c in by_end.get(e, []) + by_start.get(s, []):

@@ -32,15 +32,16 @@ class Entry:
 def load_entries(origins=("train", "pwc"), directory=None) -> list[Entry]:
     """Gazetteer entries, training names first so they win a name clash."""
     directory = Path(directory) if directory else GAZETTEERS
-    seen: set[str] = set()
+    owner: dict[str, str] = {}  # key -> origin that claimed it (training names win)
+    names: set[str] = set()
     generic = generic_keys()
     out = []
     for origin in origins:
         for row in read_tsv(directory / f"{origin}.tsv"):
             key = surface_key(row["name"])
-            if not key or key in generic or key in seen:
+            if not key or key in generic or owner.setdefault(key, origin) != origin or row["name"] in names:
                 continue
-            seen.add(key)
+            names.add(row["name"])
             conf = TYPE_CONFIDENCE.get((origin, row["type"]), ORIGIN_CONFIDENCE[origin])
             out.append(Entry(row["name"], row["type"], row["match"], origin, conf))
     return out

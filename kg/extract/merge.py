@@ -13,10 +13,11 @@ POLICY (also in ``POLICY.md``; the numbers are the ``MergeConfig`` defaults):
    is the one with the largest summed confidence (type conflict = weighted vote).
 4. Cues retype: a span right before "dataset"/"benchmark" or right after "a dataset
    called" gets that type with a strong vote (0.9): the text says what it is.
-5. Overlaps: spans are taken greedily by confidence (rounded to 0.05), then by length,
-   so when two sources agree on confidence the longer, more complete name wins
-   ("MS MARCO passage ranking dataset" over "passage ranking"); a span that overlaps an
-   accepted one is dropped.
+5. Overlaps: a phrase built by a rule (head phrase, capitalised run, cue run, abbreviation
+   long form) first inherits the confidence of a same-type name inside it, so the most
+   complete form wins ("dense text retrieval" over the gazetteer's "text retrieval").
+   Then spans are taken greedily by confidence (rounded to 0.05), then by length; a span
+   that overlaps an accepted one is dropped.
 6. Model spans below ``model_threshold`` and any span below ``threshold`` are dropped.
 7. Document-level type consistency: all accepted mentions with one surface key (and the
    two sides of an abbreviation definition) take the type with the largest summed
@@ -87,6 +88,23 @@ def combine(cands: list[Candidate], config: MergeConfig) -> list[Candidate]:
     return out
 
 
+PHRASE_RULES = ("shape.head_phrase", "shape.title_case", "cue.", "abbrev.long")
+
+
+def inherit_contained(cands: list[Candidate]) -> list[Candidate]:
+    """A phrase rule's span takes the confidence of a same-type name inside it, so the most
+    complete form wins ("dense text retrieval" over "text retrieval"; policy 5)."""
+    out = []
+    for c in cands:
+        if any(r.startswith(PHRASE_RULES) for r in c.rule.split("+")):
+            inner = [d.confidence for d in cands if d.type == c.type and c.start <= d.start and d.end <= c.end
+                     and (d.start, d.end) != (c.start, c.end)]
+            if inner and max(inner) > c.confidence:
+                c = replace(c, confidence=max(inner))
+        out.append(c)
+    return out
+
+
 def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     """Greedy by (confidence rounded to 0.05, length); overlapping losers dropped (policy 5)."""
     order = sorted(cands, key=lambda c: (-round(c.confidence * 20), -(c.end - c.start), c.start))
@@ -119,7 +137,7 @@ def merge(text: str, cands: list[Candidate], retype: list[tuple[int, int, str]],
         if (s, e) in spans:
             kept.append(Candidate(s, e, t, "cue", config.cue_vote))
     merged = [c for c in combine(kept, config) if c.confidence >= config.threshold]
-    accepted = resolve_overlaps(merged)
+    accepted = resolve_overlaps(inherit_contained(merged))
     return unify_types(text, accepted, kept, pairs)
 
 

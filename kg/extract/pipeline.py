@@ -80,8 +80,9 @@ def doc_to_extraction(doc, paper: Paper) -> Extraction:
     scores, rules = group.attrs.get("scores", []), group.attrs.get("rules", [])
     long_of, short_of = {}, {}
     abbreviations = []
+    text = doc.text
     for ls, le, ss, se in group.attrs.get("pairs", []):
-        long, short = doc.text[ls:le], doc.text[ss:se]
+        long, short = text[ls:le], text[ss:se]
         long_of[(ss, se)] = long
         short_of[(ls, le)] = short
         span = doc.char_span(min(ls, ss), max(le, se), alignment_mode="expand")
