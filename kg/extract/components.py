@@ -28,7 +28,7 @@ from kg.extract.merge import Candidate, MergeConfig, head_type, merge
 from kg.extract.relations import find_relations
 from kg.extract.resources import RULES, read_jsonl, word_list
 from kg.extract.sentences import sentence_starts
-from kg.extract.shapes import find_shapes
+from kg.extract.shapes import _suffix_type, find_shapes
 
 RULE_GROUPS = ("kg_gazetteer", "kg_shapes", "kg_model")
 
@@ -231,7 +231,8 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
                 t = "task"  # "image-text retrieval benchmarks" names a task, not a benchmark
             elif t == "data":  # "evaluated on X": a dataset unless X is known or named as a benchmark
                 known = [c.type for c in by_start.get(s, []) + by_end.get(e, []) if c.start == s or c.end == e]
-                t = "benchmark" if "benchmark" in known or head_type(name) == "benchmark" else "dataset"
+                named = head_type(name) or _suffix_type(name.split()[-1])
+                t = "benchmark" if "benchmark" in known or named == "benchmark" else "dataset"
             new.append(Candidate(s, e, t, rule, 0.75))
             votes.append((s, e, t))
             for c in by_end.get(e, []) + by_start.get(s, []):

@@ -178,6 +178,12 @@ def find_shapes(text: str) -> list[tuple[int, int, str, str, float]]:
             out.append((s, e, rule.type, rule.id, rule.confidence))
             taken.add((s, e))
     body = text.find("\n\n")
+    if body > 0:  # in the title every word is capitalised: only "... Dataset/Benchmark" runs count
+        for s, e in find_title_case_runs(text[:body]):
+            type_ = _run_type(text[s:e])
+            if type_ in ("dataset", "benchmark") and text[s:e].split()[-1][0].isupper():
+                out.append((s, e, type_, "shape.title_case", 0.6))
+                taken.add((s, e))
     for s, e in find_title_case_runs(text, body + 2 if body >= 0 else 0):
         if (s, e) not in taken:
             out.append((s, e, _run_type(text[s:e]), "shape.title_case", 0.6))
