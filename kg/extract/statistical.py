@@ -1,0 +1,124 @@
+"""The trained statistical entity tagger as a pipeline component.
+
+``kg_statistical_ner`` runs the small spaCy ``ner`` shipped in ``kg/extract/model``
+(trained by ``scripts/train_model.py``) on a fresh copy of the tokens, so it
+neither reads nor changes ``doc.ents`` that other components own, and writes its
+spans to ``doc.spans["kg_model"]`` with labels method / dataset / benchmark /
+metric / task. ``doc.spans["kg_model"].attrs["scores"]`` holds one confidence per
+span, aligned with the spans: the greedy transition tagger has no per-span
+probability, so each span gets its label's precision measured on the held-out
+part of the training data at training time (``meta.json`` -> ``kg.label_confidence``).
+
+Loading reads only the package folder (``importlib.resources``): no network.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, SpanGroup
+from spacy.util import minibatch
+
+from kg.errors import ExtractionError
+from kg.extract.records import ENTITY_TYPES
+
+SPAN_KEY = "kg_model"
+REBUILD = "python scripts/train_model.py --data /work/shared/data --out kg/extract/model"
+_REQUIRED_FILES = ("meta.json", "config.cfg", "ner/model", "ner/moves")
+
+
+def model_path() -> Path:
+    """Folder of the packaged model (it may be missing in a checkout that never built it)."""
+    return Path(str(resources.files("kg.extract").joinpath("model")))
+
+
+def model_available(path: str | Path | None = None) -> bool:
+    """True when the model folder holds a complete spaCy pipeline."""
+    folder = Path(path) if path else model_path()
+    return all((folder / name).is_file() for name in _REQUIRED_FILES)
+
+
+def _read_meta(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _version(meta: dict) -> str:
+    if not meta:
+        return "unavailable"
+    kg = meta.get("kg", {})
+    return f"{meta.get('name', 'kg_ner')}-{meta.get('version', '0')}-{kg.get('fingerprint', 'nofp')}"
+
+
+#: identifies the packaged model's weights (part of extraction cache keys)
+MODEL_VERSION = _version(_read_meta(model_path()))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> Language:
+    """The trained spaCy pipeline, loaded once per process (``None`` = the packaged one)."""
+    import spacy
+
+    folder = Path(path) if path else model_path()
+    if not model_available(folder):
+        raise ExtractionError(
+            "the trained entity model is missing or incomplete",
+            where=str(folder),
+            fix=f"rebuild it with: {REBUILD}",
+        )
+    try:
+        return spacy.load(folder)
+    except Exception as exc:  # a corrupt or incompatible folder: say which and how to fix
+        raise ExtractionError(
+            f"the trained entity model cannot be loaded: {exc}",
+            where=str(folder),
+            fix=f"rebuild it with: {REBUILD}",
+        ) from exc
+
+
+class StatisticalNER:
+    """``Doc -> Doc``: model spans into ``doc.spans["kg_model"]`` with per-span scores."""
+
+    def __init__(self, nlp: Language, name: str, model_path: str | None = None):
+        self.name = name
+        self.model = load_model(model_path)
+        self.ner = self.model.get_pipe("ner")
+        meta = self.model.meta.get("kg", {})
+        self.confidence = {label: float(meta.get("label_confidence", {}).get(label, 0.5)) for label in ENTITY_TYPES}
+        self.version = _version(self.model.meta)
+        for label in ENTITY_TYPES:
+            nlp.vocab.strings.add(label)
+
+    def _fresh(self, doc: Doc) -> Doc:
+        return Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+
+    def _write(self, doc: Doc, tagged: Doc) -> Doc:
+        ents = [e for e in tagged.ents if e.label_ in self.confidence]
+        group = SpanGroup(doc, name=SPAN_KEY, spans=[Span(doc, e.start, e.end, label=e.label_) for e in ents])
+        group.attrs["scores"] = [self.confidence[e.label_] for e in ents]
+        doc.spans[SPAN_KEY] = group
+        return doc
+
+    def __call__(self, doc: Doc) -> Doc:
+        tagged = self.ner(self._fresh(doc))
+        return self._write(doc, tagged)
+
+    def pipe(self, stream, batch_size: int = 128):
+        """Batched prediction: the tagger's matrix work is much cheaper per batch than per doc."""
+        for batch in minibatch(stream, size=batch_size):
+            fresh = [self._fresh(doc) for doc in batch]
+            states = self.ner.predict(fresh)
+            self.ner.set_annotations(fresh, states)
+            for doc, tagged in zip(batch, fresh):
+                yield self._write(doc, tagged)
+
+
+@Language.factory("kg_statistical_ner", default_config={"model_path": None})
+def make_statistical_ner(nlp: Language, name: str, model_path: str | None) -> StatisticalNER:
+    """Factory: ``nlp.add_pipe("kg_statistical_ner")`` (optionally ``config={"model_path": DIR}``)."""
+    return StatisticalNER(nlp, name, model_path)
