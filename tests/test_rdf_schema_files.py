@@ -92,3 +92,26 @@ def test_a_typo_in_a_vocabulary_term_fails():
         vocabulary().KG.Methd
     with pytest.raises(SchemaError, match="not a term"):
         vocabulary().curie("dcterms:titel")
+
+
+def test_every_term_an_export_uses_is_defined_by_the_ontology_or_a_reused_vocabulary():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rdf_graphs", ROOT / "tests" / "data" / "rdf" / "graphs.py")
+    graphs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(graphs)
+    from kg.rdf import to_rdf
+
+    vocab = vocabulary()
+    onto = build_ontology()
+    data = to_rdf(graphs.hostile_graph())
+    own = str(vocab.KG)
+    reused = tuple(vocab.prefixes[p] for p in ("dcterms", "skos", "schema", "prov")) + (str(RDF), str(RDFS))
+    for predicate in set(data.predicates()):
+        if str(predicate).startswith(own):
+            assert onto.value(predicate, RDF.type) in (OWL.ObjectProperty, OWL.DatatypeProperty), predicate
+        else:
+            assert str(predicate).startswith(reused), predicate
+    for cls in set(data.objects(None, RDF.type)):
+        if str(cls).startswith(own):
+            assert (cls, RDF.type, OWL.Class) in onto, cls
