@@ -10,7 +10,8 @@ POLICY (also in ``POLICY.md``; the numbers are the ``MergeConfig`` defaults):
    dropped whatever proposed them.
 3. Same span, several proposals: the confidences combine by noisy-or
    (1 - prod(1 - c)), so agreement between rules and model raises confidence; the type
-   is the one with the largest summed confidence (type conflict = weighted vote).
+   is the one with the largest summed confidence (type conflict = weighted vote). A name
+   shape's "method" is only a default, so its type vote counts 0.3 of its confidence.
 4. Cues retype: a span right before "dataset"/"benchmark" or right after "a dataset
    called" gets that type with a strong vote (0.9): the text says what it is.
 5. Overlaps: a phrase built by a rule (head phrase, capitalised run, cue run, abbreviation
@@ -69,6 +70,14 @@ def head_type(name: str) -> str | None:
     return table.get(last) or table.get(singular(last).lower())
 
 
+GUESS_WEIGHT = 0.3
+
+
+def _guess(c: Candidate) -> bool:
+    """A shape rule's "method" is a default, not evidence of type (it says "a name is here")."""
+    return c.type == "method" and c.rule.startswith("shape.") and c.rule != "shape.head_phrase"
+
+
 def combine(cands: list[Candidate], config: MergeConfig) -> list[Candidate]:
     """One candidate per span: noisy-or confidence, weighted-vote type (policy 3)."""
     by_span: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
@@ -78,7 +87,7 @@ def combine(cands: list[Candidate], config: MergeConfig) -> list[Candidate]:
     for (s, e), group in by_span.items():
         votes: dict[str, float] = defaultdict(float)
         for c in group:
-            votes[c.type] += c.confidence
+            votes[c.type] += c.confidence * (GUESS_WEIGHT if _guess(c) else 1.0)
         type_ = max(sorted(votes), key=lambda t: votes[t])
         best = max(group, key=lambda c: (c.confidence, c.rule))
         conf = noisy_or(c.confidence for c in group)
@@ -159,7 +168,7 @@ def unify_types(text: str, accepted: list[Candidate], votes_from: list[Candidate
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for c in votes_from:
         key_of[(c.start, c.end)] = find(surface_key(text[c.start:c.end]))
-        votes[key_of[(c.start, c.end)]][c.type] += c.confidence
+        votes[key_of[(c.start, c.end)]][c.type] += c.confidence * (GUESS_WEIGHT if _guess(c) else 1.0)
     out = []
     for c in accepted:
         k = find(surface_key(text[c.start:c.end]))

@@ -67,8 +67,10 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
     for cue, cue_rule in zip(cues, cue_rules):
         k = sent_of[cue.start]
         if cue.label_ == "proposes":
+            # "we propose ... X" looks a clause ahead; "our method, X" and "called X" only at X
+            reach = 15 if cue_rule in WIDE_CUES else 2
             window = [(i, e) for i, e in enumerate(ents)
-                      if sent_of[e.start] == k and e.start >= cue.end and e.start - cue.end <= 15
+                      if sent_of[e.start] == k and e.start >= cue.end and e.start - cue.end <= reach
                       and e.label_ != "task"]
             picks = [e for i, e in window if _modifier(doc, e) is False
                      and (new_name[i] or (e.start - cue.end <= 3 and any(c.isupper() for c in e.text)))][:1]
@@ -151,6 +153,7 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
 
 
 NAME_EVIDENCE = ("shape.", "abbrev.", "cue.", "model")
+WIDE_CUES = {"cue.propose.we", "cue.propose.paper", "cue.propose.introducing"}
 
 
 def _modifier(doc, span) -> bool:

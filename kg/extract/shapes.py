@@ -91,6 +91,7 @@ def find_title_case_runs(text: str, start: int = 0) -> list[tuple[int, int]]:
     return out
 
 
+NAMEISH = re.compile(r"^(?:[A-Za-z]+\d[A-Za-z0-9]*|[A-Za-z]*[a-z][A-Z]\w*)$")
 PHRASE_WORD = re.compile(r"[A-Za-z0-9][\w]*(?:-[\w]+)*")
 
 
@@ -115,6 +116,9 @@ def find_head_phrases(text: str) -> list[tuple[int, int, str]]:
             gap = text[prev.end():words[j].start()]
             token = prev.group(0).lower()
             parts = [p for p in token.split("-") if p]
+            if gap == " " and j == i and NAMEISH.match(prev.group(0)) and token not in stop:
+                j -= 1  # "Text2Code search": a shaped name right before the head
+                break
             if gap != " " or token in stop or not all(p in vocab or p in stop or p.isdigit() for p in parts):
                 break
             if len(parts) == 1 and token not in vocab:
@@ -160,6 +164,25 @@ def _run_type(name: str) -> str:
     return head_type(name) or "method"
 
 
+def title_prefix(title: str) -> tuple[int, int] | None:
+    """The name before ":" in a title ("Rank-R1: Enhancing ...", "Diverse Beam Search: ...");
+    not a phrase ("Order Matters: ...", "Rethinking Few-Shot Classification: ...")."""
+    colon = title.find(":")
+    if colon <= 0:
+        return None
+    prefix = title[:colon]
+    words = prefix.split()
+    if not 1 <= len(words) <= 4 or "," in prefix:
+        return None
+    stop = word_list("title_prefix_stop.txt")
+    if any(w.lower() in stop for w in words) or (words[0].lower().endswith("ing") and words[0][1:].islower()):
+        return None
+    if words[0][0].islower() and not any(c.isupper() for c in words[0]):
+        return None
+    start = len(prefix) - len(prefix.lstrip())
+    return start, len(prefix.rstrip())
+
+
 def find_shapes(text: str) -> list[tuple[int, int, str, str, float]]:
     """(start, end, type, rule id, confidence) for every shaped name.
 
@@ -178,6 +201,12 @@ def find_shapes(text: str) -> list[tuple[int, int, str, str, float]]:
             out.append((s, e, rule.type, rule.id, rule.confidence))
             taken.add((s, e))
     body = text.find("\n\n")
+    prefix = title_prefix(text[:body] if body > 0 else "")
+    if prefix:
+        s, e = prefix
+        out.append((s, e, _run_type(text[s:e]) if _run_type(text[s:e]) in ("dataset", "benchmark") else "method",
+                    "shape.title_prefix", 0.75))
+        taken.add((s, e))
     if body > 0:  # in the title every word is capitalised: only "... Dataset/Benchmark" runs count
         for s, e in find_title_case_runs(text[:body]):
             type_ = _run_type(text[s:e])
