@@ -221,6 +221,14 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
                     votes.append((c.start, c.end, type_))
                 continue
             ranges = _list_of_runs(doc, rng) if rng else []
+        elif role == "name_next" and span.end < len(doc):
+            rng = _phrase_after(doc, span.end)
+            if rng is not None:
+                lo, hi = rng
+                s, e = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
+                t = head_type(doc[lo:hi].text) or "method"
+                new.append(Candidate(s, e, t, rule, 0.75))
+            continue
         else:
             continue
         for lo, hi in ranges:
@@ -239,6 +247,38 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
                 if c.start == s or c.end == e:
                     votes.append((c.start, c.end, t))
     return new, votes
+
+
+PHRASE_END = {"which", "that", "to", "for", "and", "or", "is", "are", "was", "were", "with", "in", "on", "by",
+              "from", "as", "where", "because", "since", "based", "using", "via", "of", "it", "its"}
+QUOTES = {'"', "“", "”", "'", "‘", "’", "``", "''"}
+
+
+def _phrase_after(doc: Doc, at: int, limit: int = 5) -> tuple[int, int] | None:
+    """The name right after "called" / "we term": quoted, or up to five words before
+    punctuation or a function word ("what we term masked mixers which ...")."""
+    while at < len(doc) and doc[at].lower_ in ("the", "a", "an"):
+        at += 1
+    if at < len(doc) and doc[at].text in QUOTES:
+        end = at + 1
+        while end < len(doc) and end - at <= limit + 1 and doc[end].text not in QUOTES:
+            end += 1
+        if end < len(doc) and doc[end].text in QUOTES and end > at + 1:
+            return at + 1, end
+        return None
+    end = at
+    while end < len(doc) and end - at < limit:
+        tok = doc[end]
+        if tok.is_sent_start and end > at:
+            break
+        if tok.lower_ in PHRASE_END or (tok.is_punct and tok.text != "-") or tok.like_num or tok.is_space:
+            break
+        end += 1
+    while end > at and doc[end - 1].text == "-":
+        end -= 1
+    if end == at or not any(c.isalpha() for c in doc[at:end].text):
+        return None
+    return at, end
 
 
 def _list_of_runs(doc: Doc, first: tuple[int, int], step: int = 1) -> list[tuple[int, int]]:

@@ -77,6 +77,12 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
             picks += [e for i, e in window if (e.start_char, e.end_char) in defined and e not in picks]
             for e in picks:
                 proposed.append((e, cue_rule))
+        elif cue.label_ == "name_next" and cue_rule in NAMING_PROPOSES:
+            for e in ents:
+                if e.start == cue.end or (e.start == cue.end + 1 and doc[cue.end].text in '"“\'‘'):
+                    if e.label_ != "task":
+                        proposed.append((e, cue_rule))
+                    break
         elif cue.label_ == "proposes_prev":
             for e in ents:
                 if e.end == cue.start and e.label_ != "task":
@@ -153,6 +159,7 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
 
 
 NAME_EVIDENCE = ("shape.", "abbrev.", "cue.", "model")
+NAMING_PROPOSES = {"cue.name.we_call"}
 WIDE_CUES = {"cue.propose.we", "cue.propose.paper", "cue.propose.introducing"}
 
 
