@@ -3,9 +3,12 @@
 POLICY (also in ``POLICY.md``; the numbers are the ``MergeConfig`` defaults):
 
 1. Candidates. Every component proposes spans with a type, a rule id and a confidence:
-   gazetteer (training names 0.8, Papers with Code names 0.6), name shapes (0.5-0.85),
-   abbreviation definitions (both sides, 0.85), cue-built names ("X dataset",
-   "a benchmark called X": 0.75) and the statistical model (its own score).
+   gazetteer (training names 0.8, Papers with Code names 0.6, PwC task names 0.45),
+   name shapes (0.5-0.85), abbreviation definitions (both sides 0.85, later uses 0.8),
+   cue-built names ("X dataset", "a benchmark called X", "we term X": 0.75) and the
+   statistical model: its per-label score times ``model_weight`` (0.7), so a model span
+   alone passes only where the model is precise (datasets) and otherwise needs a rule
+   that agrees (policy 3). Anything below 0.5 alone needs agreement to survive.
 2. Generic phrases (``rules/generic.txt``: "models", "deep learning", "LLMs", ...) are
    dropped whatever proposed them.
 3. Same span, several proposals: the confidences combine by noisy-or
@@ -50,7 +53,7 @@ class MergeConfig:
     model_threshold: float = 0.5
     cue_vote: float = 0.9
     # Each source's confidence is scaled by this weight before combining (tuning knob).
-    weights: dict = field(default_factory=lambda: {"model": 1.0})
+    weights: dict = field(default_factory=lambda: {"model": 0.7})
 
 
 def noisy_or(values) -> float:
