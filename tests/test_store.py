@@ -7,7 +7,8 @@ import pytest
 from kg.connection import open_driver
 from kg.errors import SchemaError
 from kg.schema import load_schema
-from kg.store import ensure_schema, graph_counts, read_counts, schema_statements, write_graph
+from kg.graph.snapshot import dumps
+from kg.store import ensure_schema, graph_counts, read_counts, read_graph, schema_statements, write_graph
 from kg.store.plan import make_plan
 
 METHODS = ["BERT", "RoBERTa", "GPT-2", "T5"]
@@ -143,3 +144,9 @@ def test_relationship_to_a_missing_node_is_refused(clean_db):
     graph.remove_node("method:ghost")
     report = write_graph(graph, clean_db)
     assert report.relationships_created == graph.number_of_edges()
+
+
+def test_read_graph_gives_back_the_written_graph(clean_db):
+    graph = typed_graph(range(5), extra_method="XLNet")
+    write_graph(graph, clean_db)
+    assert dumps(read_graph(clean_db)) == dumps(graph)
