@@ -163,9 +163,11 @@ def test_merge_agreement_raises_confidence_and_votes_type():
     text = "ImageNet results"
     cands = [Candidate(0, 8, "method", "shape.camelcase", 0.6), Candidate(0, 8, "dataset", "gazetteer.pwc", 0.6),
              Candidate(0, 8, "dataset", "model", 0.7)]
-    [out] = merge(text, cands, retype=[], pairs=[], config=MergeConfig())
+    [out] = merge(text, cands, retype=[], pairs=[], config=MergeConfig(weights={"model": 1.0}))
     assert out.type == "dataset"
-    assert out.confidence == pytest.approx(1 - 0.4 * 0.4 * 0.3)
+    assert out.confidence == pytest.approx(1 - 0.4 * 0.4 * 0.3, abs=1e-4)
+    [weighted] = merge(text, cands, retype=[], pairs=[], config=MergeConfig())  # model weight 0.7
+    assert weighted.confidence == pytest.approx(1 - 0.4 * 0.4 * (1 - 0.49), abs=1e-4)
     assert out.rule == "gazetteer.pwc+model+shape.camelcase"
 
 
@@ -175,3 +177,39 @@ def test_merge_unifies_types_across_abbreviation():
              Candidate(22, 25, "dataset", "abbrev.reference", 0.8)]
     out = merge(text, cands, retype=[], pairs=[((0, 11), (13, 16))], config=MergeConfig())
     assert {(text[c.start:c.end], c.type) for c in out} == {("Foo Bar Set", "dataset"), ("FBS", "dataset")}
+
+
+# --- title prefix and naming cues -------------------------------------------------------
+
+@pytest.mark.parametrize("title,name", [
+    ("Rank-R1: Enhancing Reasoning in Rerankers", "Rank-R1"),
+    ("Diverse Beam Search: Decoding Diverse Solutions", "Diverse Beam Search"),
+    ("Order Matters: Sequence to Sequence for Sets", None),
+    ("Rethinking Few-Shot Image Classification: a Good Embedding", None),
+    ("A Title Without Colon", None),
+])
+def test_title_prefix(title, name):
+    from kg.extract.shapes import title_prefix
+
+    span = title_prefix(title)
+    assert (title[span[0]:span[1]] if span else None) == name
+
+
+def test_naming_cue_builds_a_name_and_proposal():
+    from kg.extract.pipeline import load_pipeline
+
+    nlp = load_pipeline(use_model=False)
+    doc = nlp("T\n\nWe find that what we term masked mixers which replace attention work better.")
+    assert ("masked mixers", "method") in spans(doc, "kg_entities")
+    assert [r["tail"] for r in doc.user_data["kg_relations"] if r["type"] == "PROPOSES"] == ["masked mixers"]
+
+
+def test_evaluated_on_list_cue_types_every_item():
+    from kg.extract.pipeline import load_pipeline
+
+    nlp = load_pipeline(use_model=False)
+    doc = nlp("T\n\nWe evaluate on FooQA, BarSet-2 and the BazBench benchmark.")
+    found = spans(doc, "kg_entities")
+    assert ("FooQA", "dataset") in found
+    assert ("BarSet-2", "dataset") in found
+    assert ("BazBench", "benchmark") in found

@@ -126,3 +126,17 @@ def test_output_does_not_depend_on_processes():
     one = [x.to_dict() for x in extract_papers(papers, n_process=1, batch_size=1, use_model=False)]
     two = [x.to_dict() for x in extract_papers(papers, n_process=2, batch_size=1, use_model=False)]
     assert one == two
+
+
+def test_pipeline_with_the_trained_model_when_present():
+    from kg.extract.pipeline import model_available
+
+    if not model_available():
+        pytest.skip("the trained model is not built in this checkout")
+    nlp = load_pipeline(use_model=True)
+    assert "kg_statistical_ner" in nlp.pipe_names
+    assert nlp.pipe_names.index("kg_statistical_ner") < nlp.pipe_names.index("kg_merge")
+    papers = read_papers(DATA / "seed_papers.jsonl")
+    [x] = list(extract_papers(papers[:1], nlp=nlp))
+    assert {m.text for m in x.mentions} >= {"uniCOIL", "COIL"}
+    assert all(m.rule and 0 < m.confidence <= 1 for m in x.mentions)
