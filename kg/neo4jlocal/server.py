@@ -92,16 +92,16 @@ def _answers(port: int) -> bool:
 def _initial_state(java: str, layout: Layout, port: int) -> InstanceState:
     """The state to start with: the recorded one, or a new password set before the first start."""
     recorded = read_state(layout.state_file)
-    auth_file = layout.data / "dbms" / "auth.ini"
-    databases = layout.data / "databases"
-    if recorded is not None:
+    fresh = not (layout.data / "dbms" / "auth.ini").exists() and not (layout.data / "databases").exists()
+    if recorded is not None and not fresh:
         return InstanceState(version=layout.version, home=str(layout.home), port=port,
                              password=recorded.password, username=recorded.username)
-    if databases.exists() or auth_file.exists():
+    if recorded is None and not fresh:
         raise Neo4jServerError("the instance has data but its password record (state.json) is gone",
                                where=str(layout.home),
                                fix=f"delete {layout.data} to reset the instance (its graph is lost), then start again")
-    password = "kg" + secrets.token_urlsafe(18)  # never starts with "-" (read as an option)
+    # A new (or reset) data folder: set the password before the first start, as neo4j-admin does.
+    password = recorded.password if recorded else "kg" + secrets.token_urlsafe(18)  # never starts with "-"
     command = config.admin_command(java, layout, "dbms", "set-initial-password", password)
     done = subprocess.run(command, env=config.admin_env(layout), capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=300)
