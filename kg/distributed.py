@@ -112,7 +112,9 @@ def extract_dask(papers: Sequence[Paper], address, *, use_model: bool = True, ba
     try:
         futures = client.map(extract_partition, parts, use_model=use_model, batch_size=batch_size, pure=False)
         index = {future.key: i for i, future in enumerate(futures)}
-        for future, extractions in as_completed(futures, with_results=True):
+        with client.as_current():
+            finished = as_completed(futures, with_results=True)
+        for future, extractions in finished:
             yield parts[index[future.key]], extractions
     except ExtractionError:
         raise
