@@ -250,7 +250,8 @@ def cue_candidates(doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], l
 
 
 PHRASE_END = {"which", "that", "to", "for", "and", "or", "is", "are", "was", "were", "with", "in", "on", "by",
-              "from", "as", "where", "because", "since", "based", "using", "via", "of", "it", "its"}
+              "from", "as", "where", "because", "since", "based", "using", "via", "of", "it", "its",
+              "when", "what", "how", "we", "if", "whether", "this", "these", "our"}
 QUOTES = {'"', "“", "”", "'", "‘", "’", "``", "''"}
 
 

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.extract.resources import RULES, read_jsonl, word_list
+from kg.extract.resources import RULES, generic_keys, read_jsonl, word_list
+from kg.resolve.keys import surface_key
 
 WORD = re.compile(r"[^\s()\[\]{},;:\"“”]+")
 TRAIL = ".,;:!?'’\""
@@ -61,6 +62,7 @@ def find_title_case_runs(text: str, start: int = 0) -> list[tuple[int, int]]:
     """Runs of two or more capitalised words in the abstract body ("Grouped-Query Attention");
     a sentence-initial ordinary word ("Recent Transformer ...") is not part of a run."""
     openers = word_list("sentence_openers.txt")
+    generic = generic_keys()  # "LLM APIs" is not a name: its head is generic
     out = []
     for m in TITLE_RUN.finditer(text, start):
         s, e = m.start(), m.end()
@@ -85,7 +87,8 @@ def find_title_case_runs(text: str, start: int = 0) -> list[tuple[int, int]]:
                 continue
             while segment and segment[-1].group(0).lower() in CONNECTORS:
                 segment.pop()
-            if len(segment) >= 2:
+            last = segment[-1].group(0) if segment else ""
+            if len(segment) >= 2 and (surface_key(last) not in generic or _run_type(last) in ("dataset", "benchmark")):
                 out.append((s + segment[0].start(), s + segment[-1].end()))
             segment = []
     return out
