@@ -135,6 +135,8 @@ def start(layout: Layout | None = None, port: int | None = None, *, timeout: flo
         state = _initial_state(java, layout, port)
         layout.logs.mkdir(parents=True, exist_ok=True)
         log_offset = layout.console_log.stat().st_size if layout.console_log.exists() else 0
+        if echo:
+            echo(f"Starting Neo4j {layout.version} on 127.0.0.1:{port} (log: {layout.console_log}) ...")
         with open(layout.console_log, "ab") as log:
             process = subprocess.Popen(config.server_command(java, layout), stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, cwd=layout.home, start_new_session=True)
