@@ -167,6 +167,27 @@ def _run_type(name: str) -> str:
     return head_type(name) or "method"
 
 
+TITLE_TASK = re.compile(r"(?:^|\s)(?:for|in|on|towards?|improving|boosting|enhancing|advancing|rethinking)\s+"
+                        r"((?:[\w'-]+\s+){0,4}?[\w'-]+)\s*(?=$|:|\?|\bvia\b|\bwith\b|\bby\b|\busing\b)", re.I)
+
+
+def title_tasks(title: str) -> list[tuple[int, int]]:
+    """Tasks a title names: "... for Dense Text Retrieval", "Towards Code Search: ..."; the
+    phrase must end the title (or its part) and end in a task head word."""
+    heads = word_list("task_heads.txt")
+    out = []
+    for m in TITLE_TASK.finditer(title):
+        phrase = m.group(1)
+        words = phrase.split()
+        if words and words[-1].lower().rstrip("s") in heads or (words and words[-1].lower() in heads):
+            while words and words[0].lower() in ("the", "a", "an", "large-scale", "efficient", "effective"):
+                words = words[1:]
+            if words:
+                start = m.start(1) + phrase.index(words[0])
+                out.append((start, m.end(1)))
+    return out
+
+
 def title_prefix(title: str) -> tuple[int, int] | None:
     """The name before ":" in a title ("Rank-R1: Enhancing ...", "Diverse Beam Search: ...");
     not a phrase ("Order Matters: ...", "Rethinking Few-Shot Classification: ...")."""
@@ -210,6 +231,10 @@ def find_shapes(text: str) -> list[tuple[int, int, str, str, float]]:
         out.append((s, e, _run_type(text[s:e]) if _run_type(text[s:e]) in ("dataset", "benchmark") else "method",
                     "shape.title_prefix", 0.75))
         taken.add((s, e))
+    for s, e in title_tasks(text[:body] if body > 0 else ""):
+        if (s, e) not in taken:
+            out.append((s, e, "task", "shape.title_task", 0.6))
+            taken.add((s, e))
     if body > 0:  # in the title every word is capitalised: only "... Dataset/Benchmark" runs count
         for s, e in find_title_case_runs(text[:body]):
             type_ = _run_type(text[s:e])
