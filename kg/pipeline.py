@@ -171,3 +171,83 @@ def build_graph(papers: Iterable[Paper], *, extractions: Iterable[Extraction] | 
     report.counts = count_graph(graph, schema)
     report.seconds["graph"] = time.perf_counter() - clock
     return graph, report
+
+
+def _plain(attrs: dict) -> dict:
+    """Attributes as a snapshot holds them: lists for tuples, no ``id`` (it is the node's key there)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in attrs.items() if k != "id"}
+
+
+def graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, int]]:
+    """What ``new`` adds to or changes in ``old``: new or changed nodes and edges, plus the ends of
+    those edges (a MERGE write matches them). Also counts what ``old`` has and ``new`` lacks.
+
+    Writing the delta with MERGE gives Neo4j the same nodes and relationships as writing all of
+    ``new``, at a cost in proportion to the change, not to the graph.
+    """
+    delta = nx.MultiDiGraph()
+    for node, attrs in new.nodes(data=True):
+        if node not in old or _plain(old.nodes[node]) != _plain(attrs):
+            delta.add_node(node, **attrs)
+    for source, target, key, attrs in new.edges(keys=True, data=True):
+        if not old.has_edge(source, target, key) or _plain(old.edges[source, target, key]) != _plain(attrs):
+            for end in (source, target):
+                if end not in delta:
+                    delta.add_node(end, **new.nodes[end])
+            delta.add_edge(source, target, key=key, **attrs)
+    gone = {"nodes": sum(1 for n in old if n not in new),
+            "relationships": sum(1 for s, t, k in old.edges(keys=True) if not new.has_edge(s, t, k))}
+    return delta, gone
+
+
+NEO4J_STATE = "neo4j-state.json"
+
+
+def _digest(path: Path) -> str | None:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def neo4j_holds(state_dir: Path | None, snapshot: Path, settings) -> bool:
+    """Whether the Neo4j of ``settings`` was last written, by a build, with the graph in ``snapshot``."""
+    import json
+
+    if state_dir is None or not (state_dir / NEO4J_STATE).is_file() or not snapshot.is_file():
+        return False
+    try:
+        state = json.loads((state_dir / NEO4J_STATE).read_text(encoding="utf-8"))
+    except ValueError:
+        return False
+    return (state.get("uri"), state.get("database")) == (settings.uri, settings.database) \
+        and state.get("snapshot") == _digest(snapshot)
+
+
+def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph | None = None,
+                state_dir: str | Path | None = None, snapshot: str | Path | None = None, progress=None):
+    """Write ``graph`` into Neo4j; only its delta to ``previous`` when Neo4j still holds ``previous``.
+
+    ``previous`` is the graph the last build wrote (its snapshot); Neo4j is taken to hold it only
+    when its label and type counts equal those of ``previous`` (instant, from the count store).
+    Afterwards ``state_dir/neo4j-state.json`` records which snapshot Neo4j holds.
+    Returns ``(WriteReport, note)``.
+    """
+    import json
+
+    from kg.atomic import atomic_write_text
+    from kg.store import graph_counts, read_counts, write_graph
+
+    note = "neo4j: full write"
+    target = graph
+    if previous is not None and read_counts(settings) == graph_counts(previous):
+        target, gone = graph_delta(previous, graph)
+        note = (f"neo4j: incremental, {target.number_of_nodes()} nodes and {target.number_of_edges()} "
+                f"relationships new or changed")
+        if gone["nodes"] or gone["relationships"]:
+            note += (f"; {gone['nodes']} nodes and {gone['relationships']} relationships of the previous "
+                     "build are no longer in the graph and stay in Neo4j (empty it and rebuild to drop them)")
+    report = write_graph(target, settings, progress=progress)
+    if state_dir is not None and snapshot is not None:
+        atomic_write_text(Path(state_dir) / NEO4J_STATE, json.dumps(
+            {"uri": settings.uri, "database": settings.database, "snapshot": _digest(Path(snapshot))}) + "\n")
+    return report, note

@@ -122,6 +122,14 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
 
     clock = time.perf_counter()
     out = Path(out_dir)
+    settings = previous = None
+    if to_neo4j:
+        from kg.graph.snapshot import read_snapshot
+        from kg.pipeline import neo4j_holds
+
+        settings = neo4j_settings(neo4j_params)
+        if neo4j_holds(cache, out / "graph.json", settings):  # Neo4j holds the last build: write the change
+            previous = read_snapshot(out)
     written = [str(write_snapshot(graph, out))]
     written += write_extras(graph, out, click.echo)
     if admin_csv:
@@ -131,16 +139,17 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
     report.seconds["write"] = time.perf_counter() - clock
 
     if to_neo4j:
-        from kg.store import write_graph
+        from kg.pipeline import write_neo4j
 
         clock = time.perf_counter()
-        settings = neo4j_settings(neo4j_params)
-        bar = tqdm(total=report.papers, desc="neo4j", unit="paper", leave=False) if progress else None
-        written_report = write_graph(graph, settings, progress=bar.update if bar is not None else None)
+        bar = tqdm(desc="neo4j", unit="paper", leave=False) if progress else None
+        written_report, note = write_neo4j(graph, settings, previous=previous, state_dir=cache,
+                                           snapshot=out / "graph.json",
+                                           progress=bar.update if bar is not None else None)
         if bar is not None:
             bar.close()
         report.seconds["neo4j"] = time.perf_counter() - clock
-        report.notes.append(written_report.describe())
+        report.notes += [note, written_report.describe()]
         written.append("neo4j")
     report.seconds["total"] = time.perf_counter() - started
     click.echo(report.summary())

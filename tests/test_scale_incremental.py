@@ -1,0 +1,73 @@
+"""Incremental builds: the graph delta, and a second ``kg build --neo4j`` that writes only the change
+yet leaves Neo4j holding exactly the new graph."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.graph.snapshot import read_snapshot, write_snapshot
+from kg.loaders import read_corpus
+from kg.pipeline import build_graph, graph_delta
+
+CORPUS = "examples/corpus"
+
+
+@pytest.fixture(scope="module")
+def papers():
+    return sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:10]
+
+
+def test_delta_of_a_graph_to_its_snapshot_is_empty(papers, tmp_path):
+    graph, _ = build_graph(papers, use_model=False)
+    again = read_snapshot(write_snapshot(graph, tmp_path))  # lists where the graph has tuples
+    delta, gone = graph_delta(again, graph)
+    assert delta.number_of_nodes() == 0 and delta.number_of_edges() == 0
+    assert gone == {"nodes": 0, "relationships": 0}
+
+
+def test_delta_holds_the_new_papers_and_their_edges(papers):
+    old, _ = build_graph(papers[:6], use_model=False)
+    new, _ = build_graph(papers, use_model=False)
+    delta, _ = graph_delta(old, new)
+    new_papers = {p.id for p in papers[6:]}
+    assert new_papers <= set(delta)
+    for source, target, key in new.edges(keys=True):
+        if source in new_papers:
+            assert delta.has_edge(source, target, key)
+    for node in delta:  # every node of the delta is new, changed, or the end of a new or changed edge
+        assert node not in old or old.nodes[node] != new.nodes[node] or any(
+            True for _ in delta.in_edges(node)) or any(True for _ in delta.out_edges(node))
+
+
+def test_second_build_writes_only_the_change(papers, clean_db, tmp_path):
+    from kg.store import graph_counts, read_counts
+
+    settings = clean_db
+    connection = ["--uri", settings.uri, "--username", settings.username, "--password", settings.password or ""]
+    corpus = tmp_path / "papers.jsonl"
+    out = tmp_path / "out"
+
+    def build(rows):
+        corpus.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n" for p in rows),
+                          encoding="utf-8")
+        result = CliRunner().invoke(main, ["build", str(corpus), "--out", str(out), "--no-model", "-q", "--neo4j",
+                                           *connection])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    first = build(papers[:6])
+    assert "neo4j: full write" in first
+    second = build(papers)
+    assert "neo4j: incremental" in second
+    graph = read_snapshot(out)
+    assert read_counts(settings) == graph_counts(graph)
+    from kg.connection import open_driver
+
+    with open_driver(settings) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n", database_=settings.database)
+    with_neo4j_emptied = build(papers)  # the state file no longer matches what Neo4j holds
+    assert "neo4j: full write" in with_neo4j_emptied
+    assert read_counts(settings) == graph_counts(graph)
