@@ -62,8 +62,43 @@ def extract_papers(papers: Iterable[Paper], *, n_process: int = 1, batch_size: i
                    use_model: bool = True, nlp=None) -> Iterator[Extraction]:
     """One ``Extraction`` per paper, in input order; the same whatever ``n_process`` is."""
     nlp = nlp if nlp is not None else _cached(bool(use_model and model_available()))
+    if n_process <= 1:
+        yield from _extract_chunk(nlp, list(papers), batch_size)
+        return
+    # Workers return plain records, not Docs: a Doc with its span groups costs more to
+    # serialise than to make. Forked workers share the loaded pipeline; chunks keep order.
+    import multiprocessing
+
+    global _WORKER_NLP
+    _WORKER_NLP = nlp
+    context = multiprocessing.get_context("fork")
+    with context.Pool(n_process) as pool:
+        for chunk in pool.imap(_worker, _chunks(papers, batch_size)):
+            yield from chunk
+    _WORKER_NLP = None
+
+
+_WORKER_NLP = None
+
+
+def _chunks(papers: Iterable[Paper], size: int):
+    chunk: list[Paper] = []
+    for paper in papers:
+        chunk.append(paper)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _worker(chunk: list[Paper]) -> list[Extraction]:
+    return list(_extract_chunk(_WORKER_NLP, chunk, len(chunk)))
+
+
+def _extract_chunk(nlp, papers: list[Paper], batch_size: int) -> Iterator[Extraction]:
     stream = ((p.text, p) for p in papers)
-    for doc, paper in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
+    for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
         yield doc_to_extraction(doc, paper)
 
 
