@@ -56,6 +56,11 @@ def build_matchers(nlp, entries: list[Entry]):
     names = [e.name for e in entries]
     for i, doc in enumerate(nlp.tokenizer.pipe(names, batch_size=1000)):
         (lower if entries[i].match == "lower" else exact).add(str(i), [doc])
+    # plurals of plain-word names ("Transformers", "graph neural networks") match too
+    plurals = [(i, e.name + "s") for i, e in enumerate(entries)
+               if e.match == "lower" and e.name[-1:].isalpha() and not e.name.endswith("s")]
+    for (i, _), doc in zip(plurals, nlp.tokenizer.pipe([p for _, p in plurals], batch_size=1000)):
+        lower.add(str(i), [doc])
     return exact, lower
 
 
