@@ -14,7 +14,8 @@ POLICY (also in ``POLICY.md``; the numbers are the ``MergeConfig`` defaults):
 3. Same span, several proposals: the confidences combine by noisy-or
    (1 - prod(1 - c)), so agreement between rules and model raises confidence; the type
    is the one with the largest summed confidence (type conflict = weighted vote). A name
-   shape's "method" is only a default, so its type vote counts 0.3 of its confidence.
+   shape's "method" is only a default, so its type vote counts 0.3 of its confidence;
+   the model's type counts 0.5 (its types are less reliable than its spans).
 4. Cues retype: a span right before "dataset"/"benchmark" or right after "a dataset
    called" gets that type with a strong vote (0.9): the text says what it is.
 5. Overlaps: a phrase built by a rule (head phrase, capitalised run, cue run, abbreviation
@@ -76,9 +77,17 @@ def head_type(name: str) -> str | None:
 GUESS_WEIGHT = 0.3
 
 
-def _guess(c: Candidate) -> bool:
-    """A shape rule's "method" is a default, not evidence of type (it says "a name is here")."""
-    return c.type == "method" and c.rule.startswith("shape.") and c.rule != "shape.head_phrase"
+MODEL_TYPE_WEIGHT = 0.5
+
+
+def _type_weight(c: Candidate) -> float:
+    """How much a proposal's type counts in a vote: a shape rule's "method" is a default,
+    not evidence (it says "a name is here"); the model's type is weaker evidence than a rule's."""
+    if c.type == "method" and c.rule.startswith("shape.") and c.rule != "shape.head_phrase":
+        return GUESS_WEIGHT
+    if c.rule == "model":
+        return MODEL_TYPE_WEIGHT
+    return 1.0
 
 
 def combine(cands: list[Candidate], config: MergeConfig) -> list[Candidate]:
@@ -90,7 +99,7 @@ def combine(cands: list[Candidate], config: MergeConfig) -> list[Candidate]:
     for (s, e), group in by_span.items():
         votes: dict[str, float] = defaultdict(float)
         for c in group:
-            votes[c.type] += c.confidence * (GUESS_WEIGHT if _guess(c) else 1.0)
+            votes[c.type] += c.confidence * _type_weight(c)
         type_ = max(sorted(votes), key=lambda t: votes[t])
         best = max(group, key=lambda c: (c.confidence, c.rule))
         conf = noisy_or(c.confidence for c in group)
@@ -171,7 +180,7 @@ def unify_types(text: str, accepted: list[Candidate], votes_from: list[Candidate
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for c in votes_from:
         key_of[(c.start, c.end)] = find(surface_key(text[c.start:c.end]))
-        votes[key_of[(c.start, c.end)]][c.type] += c.confidence * (GUESS_WEIGHT if _guess(c) else 1.0)
+        votes[key_of[(c.start, c.end)]][c.type] += c.confidence * _type_weight(c)
     out = []
     for c in accepted:
         k = find(surface_key(text[c.start:c.end]))
