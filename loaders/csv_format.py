@@ -83,7 +83,7 @@ def parse_csv(
         except StopIteration:
             break
         except csv.Error as error:
-            problem(Problem(where(source, start), MALFORMED, "fix the quoting of this row", str(error)))
+            problem(Problem(where(source, start), MALFORMED, "fix the quoting of this row; the rows after it were not read", str(error)))
             return
         end, first = reader.line_num, start
         start = end + 1

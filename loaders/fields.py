@@ -5,6 +5,7 @@ default name. The mapping is checked once, up front, so a typo fails before any 
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterable, Mapping
 
 from kg.errors import UsageError
@@ -27,6 +28,8 @@ DEFAULT_FIELDS: dict[str, str] = {
 }
 
 MISSING_ABSTRACT = "title without abstract"
+NOT_UNICODE = "text that is not Unicode"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MISSING_TITLE = "abstract without title"
 EMPTY_RECORD = "record without title or abstract"
 
@@ -81,6 +84,31 @@ def _authors(value: object) -> tuple[str, ...]:
     return tuple(name for name in names if name)
 
 
+def _strings(value: object) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+def _lone_surrogate(record: Mapping[str, object], mapping: Mapping[str, str]) -> tuple[str, str] | None:
+    """(field, character) of the first lone surrogate in a field kg reads, else None.
+
+    Only a JSON ``\\udXXX`` escape can put one there (undecodable bytes are caught before
+    parsing); no UTF-8 output (snapshot, page, RDF, Neo4j) can hold it, so the record is skipped.
+    """
+    for key in DEFAULT_FIELDS:
+        for text in _strings(record.get(mapping[key])):
+            found = _SURROGATE.search(text)
+            if found:
+                return mapping[key], found.group()
+    return None
+
+
 def record_to_paper(
     record: Mapping[str, object],
     mapping: Mapping[str, str],
@@ -90,6 +118,13 @@ def record_to_paper(
 ) -> Paper | None:
     """A ``Paper`` from one record, or None after reporting why it was skipped."""
     get = lambda key: record.get(mapping[key])  # noqa: E731
+    surrogate = _lone_surrogate(record, mapping)
+    if surrogate is not None:
+        name, char = surrogate
+        problem(Problem(where(source, line), NOT_UNICODE,
+                        "write the character itself, or a surrogate pair; the entry was skipped",
+                        f"a JSON escape of a lone surrogate (\\u{ord(char):04x}) in {name!r}"))
+        return None
     title, abstract = _text(get("title")), _text(get("abstract"))
     if not title or not abstract:
         if title:

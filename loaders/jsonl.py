@@ -38,7 +38,7 @@ def parse_jsonl(
     fields: Mapping[str, str] | None = None,
 ) -> Iterator[Paper]:
     mapping = field_map(fields)
-    if decoded.text.lstrip().startswith("["):
+    if _one_array(decoded.text):
         yield from _parse_array(decoded, source, problem, mapping)
         return
     for number, line in enumerate(split_lines(decoded.text), start=1):
@@ -73,6 +73,23 @@ def parse_jsonl(
         paper = record_to_paper(record, mapping, source, number, problem)
         if paper is not None:
             yield paper
+
+
+def _one_array(text: str) -> bool:
+    """True when the file is one JSON array (a ``.json`` export), not JSON Lines whose first line is a list.
+
+    Anything after the array's closing bracket makes it JSON Lines, so each line is read
+    (and the list line reported) instead of the rest of the file being dropped unseen.
+    An array that does not parse stays an array: its error is reported where it stops.
+    """
+    start = len(text) - len(text.lstrip())
+    if not text.startswith("[", start):
+        return False
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, start)
+    except json.JSONDecodeError:
+        return True
+    return not text[end:].strip()
 
 
 def _parse_array(decoded: DecodedText, source: str, problem: Callable[[Problem], None], mapping: dict) -> Iterator[Paper]:

@@ -6,6 +6,7 @@ the detail says what exactly was seen, and the fix says what to do about it.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
@@ -25,10 +26,26 @@ class Problem:
         text = f"{self.where}: {self.reason}"
         if self.detail:
             text += f": {self.detail}"
-        return f"{text} ({self.fix})"
+        return printable(f"{text} ({self.fix})")
 
     def __str__(self) -> str:
         return self.message
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with lone surrogates written as escapes, so the line can always be printed.
+
+    An excerpt of a record with undecodable bytes holds them (as ``surrogateescape``
+    decoding keeps them): the byte 0xE9 shows as ``\\xe9``, any other as ``\\udXXX``.
+    """
+    def escape(match: re.Match) -> str:
+        code = ord(match.group())
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+    return _SURROGATE.sub(escape, text)
 
 
 def where(source: str, line: int | None = None) -> str:
