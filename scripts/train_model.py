@@ -34,7 +34,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "kg" / "extract" / "model", help="model folder to (re)write")
     ap.add_argument("--config", type=Path, default=None, help="spaCy config (default: kg/extract/training/config.cfg)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override, repeatable")
-    ap.add_argument("--extra", action="append", default=[], choices=["scierc"],
+    ap.add_argument("--extra", action="append", default=[], choices=["scierc", "scirex"],
                     help="also train on this corpus from DATA (default: train/ only)")
     ap.add_argument("--score", type=Path, default=None, metavar="EVAL_DIR",
                     help="after training, print score.py's table for model-only predictions on EVAL_DIR")

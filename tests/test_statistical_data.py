@@ -1,4 +1,6 @@
 """Training-data conversion: document-level gold names -> exact token spans."""
+import json
+
 import spacy
 
 from kg.extract.training.convert import annotate, split
@@ -78,3 +80,30 @@ def test_split_is_deterministic_and_disjoint():
     assert set(train).isdisjoint(held)
     assert 10 < len(held) < 50
     assert split(items) == (train, held)
+
+
+def test_scierc_record_maps_labels_and_leaves_material_unknown(tmp_path):
+    from kg.extract.training.convert import load_scierc_docs
+
+    record = {"sentences": [["We", "apply", "CRFs", "to", "parsing", "on", "WSJ", "."], ["An", "approach", "."]],
+              "ner": [[[2, 2, "Method"], [4, 4, "Task"], [6, 6, "Material"]], [[9, 9, "Generic"]]]}
+    path = tmp_path / "train.json"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (doc,) = load_scierc_docs(spacy.blank("en"), path)
+    assert _tags(doc) == [("We", "O"), ("apply", "O"), ("CRFs", "method"), ("to", "O"), ("parsing", "task"),
+                          ("on", "O"), ("WSJ", "?"), (".", "O"), ("An", "O"), ("approach", "O"), (".", "O")]
+
+
+def test_scirex_keeps_title_and_abstract_without_headings(tmp_path):
+    from kg.extract.training.convert import load_scirex_docs
+
+    words = ["document", ":", "Deep", "Nets", "section", ":", "Abstract", "Deep", "Nets", "beat", "SVMs",
+             "on", "MNIST", ".", "section", ":", "Introduction", "More", "."]
+    record = {"words": words, "sections": [[0, 4], [4, 14], [14, 19]], "sentences": [[0, 4], [4, 14], [14, 19]],
+              "ner": [[2, 4, "Method"], [7, 9, "Method"], [10, 11, "Method"], [12, 13, "Material"],
+                      [17, 18, "Task"]]}
+    (tmp_path / "x.json").write_text(json.dumps(record), encoding="utf-8")
+    (doc,) = load_scirex_docs(spacy.blank("en"), tmp_path)
+    assert doc.text == "Deep Nets Deep Nets beat SVMs on MNIST . "
+    assert [(e.text, e.label_) for e in doc.ents] == [("Deep Nets", "method"), ("Deep Nets", "method"),
+                                                     ("SVMs", "method"), ("MNIST", "dataset")]

@@ -113,3 +113,48 @@ def load_scierc_docs(nlp, path: Path, labels: dict | None = None) -> list:
         doc.set_ents(ents, missing=missing, default="outside")
         out.append(doc)
     return out
+
+
+#: SciREX label -> ours (its Material is mostly named datasets)
+SCIREX_LABELS = {"Method": "method", "Task": "task", "Metric": "metric", "Material": "dataset"}
+SCIREX_MAX_WORDS = 250
+
+
+def load_scirex_docs(nlp, folder: Path, labels: dict | None = None) -> list:
+    """Title + the next section (abstract, else the introduction) of each SciREX paper.
+
+    SciREX annotates whole papers; only an abstract-sized part is kept: the second
+    section cut at the first sentence end after ``MAX_WORDS`` words, without its
+    "section : Abstract" heading tokens.
+    """
+    from spacy.tokens import Doc
+
+    labels = SCIREX_LABELS if labels is None else labels
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        sections = record["sections"][:2]
+        end = sections[-1][1]
+        if len(sections) == 2:
+            ends = [e for _, e in record["sentences"] if e >= sections[1][0] + SCIREX_MAX_WORDS]
+            end = min([end] + ends[:1])
+        words = record["words"][:end]
+        drop = set(range(2)) if [w.lower() for w in words[:2]] == ["document", ":"] else set()
+        if len(sections) == 2:
+            s = sections[1][0]
+            head = [w.lower() for w in words[s:s + 3]]
+            if head[:2] == ["section", ":"]:
+                drop |= set(range(s, s + (3 if head[2:] == ["abstract"] else 2)))
+        keep = [i for i in range(end) if i not in drop]
+        index = {old: new for new, old in enumerate(keep)}
+        doc = Doc(nlp.vocab, words=[words[i] for i in keep])
+        ents = []
+        for start, stop, label in record["ner"]:
+            target = labels.get(label)
+            if stop > end or target is None or start in drop:
+                continue
+            ents.append(doc.char_span(doc[index[start]].idx, doc[index[stop - 1]].idx + len(words[stop - 1]),
+                                      label=target))
+        doc.set_ents(_drop_overlaps([e for e in ents if e is not None]), default="outside")
+        out.append(doc)
+    return out

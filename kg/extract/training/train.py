@@ -1,5 +1,8 @@
 """Train the statistical tagger end to end: gold -> DocBin -> spaCy train -> model folder.
 
+The pipeline never imports this package: it only loads the result from
+``kg/extract/model``; ``scripts/train_model.py`` and the tests use it.
+
 Deterministic: fixed seed in the config, a hash-based train/held-out split, sorted
 inputs. The held-out part of ``train/`` drives early stopping and gives the
 per-label precision stored as the model's calibrated confidence. The project dev
@@ -12,14 +15,13 @@ import json
 import shutil
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 
 import spacy
 from spacy.tokens import DocBin
 
 from kg.extract.records import ENTITY_TYPES
-from kg.extract.training.convert import load_scierc_docs, load_train_docs, split
+from kg.extract.training.convert import load_scierc_docs, load_scirex_docs, load_train_docs, split
 
 MODEL_NAME = "kg_ner"
 MODEL_VERSION = "1.0.0"
@@ -28,7 +30,7 @@ MIN_PREDICTIONS_FOR_OWN_PRECISION = 15
 
 
 def default_config() -> Path:
-    return Path(str(resources.files("kg.extract.training").joinpath("config.cfg")))
+    return Path(__file__).with_name("config.cfg")
 
 
 def write_docbin(docs, path: Path) -> None:
@@ -66,8 +68,15 @@ def label_confidence(nlp, docs) -> tuple[dict, dict]:
     return conf, summary
 
 
-def _stamp_fingerprint(folder: Path) -> None:
-    """Put a hash of the weights into meta.json: MODEL_VERSION changes whenever they do."""
+def _finalise(folder: Path, labels) -> None:
+    """Prune the string store and put a hash of the weights into meta.json.
+
+    The tagger's features are hashes, so it needs no strings but its labels: pruning
+    keeps training-text vocabulary (some of it from corpora that may not be
+    redistributed) out of the shipped folder. The fingerprint makes MODEL_VERSION
+    change whenever the weights do.
+    """
+    (folder / "vocab" / "strings.json").write_text(json.dumps(sorted(labels)), encoding="utf-8")
     digest = hashlib.sha1((folder / "ner" / "model").read_bytes()).hexdigest()[:12]
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -91,6 +100,10 @@ def train_model(data_dir: Path, out_dir: Path, config: Path | None = None, overr
         scierc = load_scierc_docs(nlp, data_dir / "scierc" / "train.json")
         log(f"+ SciERC train: {len(scierc)} abstracts")
         train_docs = train_docs + scierc
+    if "scirex" in extra:  # Apache-2.0, but only the model is shipped either way
+        scirex = load_scirex_docs(nlp, data_dir / "scirex" / "train_docs")
+        log(f"+ SciREX train: {len(scirex)} title + abstract/introduction excerpts")
+        train_docs = train_docs + scirex
 
     tmp = Path(tempfile.mkdtemp(prefix="kg-train-", dir=work_dir))
     try:
@@ -122,7 +135,7 @@ def train_model(data_dir: Path, out_dir: Path, config: Path | None = None, overr
         if staged.exists():
             shutil.rmtree(staged)
         best.to_disk(staged)
-        _stamp_fingerprint(staged)
+        _finalise(staged, best.get_pipe("ner").labels)
         card = out_dir / "MODEL_CARD.md"
         if card.exists():
             shutil.copy2(card, staged / "MODEL_CARD.md")
