@@ -30,7 +30,21 @@ def neo4j_settings(params: dict):
     return resolve_settings(**params)
 
 
-def write_extras(graph, out, echo) -> list[str]:
+# Above this many papers ``--rdf auto`` streams N-Triples: rdflib's Turtle writer holds the whole
+# graph in memory (the 41k-abstract graph took over 4 GB and minutes that way).
+STREAM_RDF_ABOVE = 20000
+
+
+def rdf_format(choice: str, papers: int) -> str | None:
+    """The RDF format to write: ``auto`` is Turtle for small graphs, streamed N-Triples for big ones."""
+    if choice == "none":
+        return None
+    if choice == "auto":
+        return "nt" if papers > STREAM_RDF_ABOVE else "turtle"
+    return choice
+
+
+def write_extras(graph, out, echo, rdf: str | None = "turtle") -> list[str]:
     """The HTML page and the RDF file, written when their modules are present."""
     written = []
     try:
@@ -44,9 +58,12 @@ def write_extras(graph, out, echo) -> list[str]:
         from kg.rdf import write_export
     except ImportError:
         write_export = None
-    if write_export is not None:
-        write_export(graph, out / "graph.ttl", format="turtle")
-        written.append(str(out / "graph.ttl"))
+    if write_export is not None and rdf is not None:
+        from kg.rdf import FORMATS
+
+        path = out / ("graph" + FORMATS[rdf][1])
+        write_export(graph, path, format=rdf)
+        written.append(str(path))
     return written
 
 
@@ -70,10 +87,13 @@ def write_extras(graph, out, echo) -> list[str]:
               help="Extract on the Dask distributed scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786).")
 @click.option("--admin-import-csv", "admin_csv", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Also write CSV files for `neo4j-admin database import` (fresh large loads) into DIR.")
+@click.option("--rdf", "rdf_choice", type=click.Choice(["auto", "turtle", "nt", "nquads", "none"]), default="auto",
+              show_default=True, help=f"RDF file beside graph.json; auto = turtle up to {STREAM_RDF_ABOVE} papers, "
+                                      "else streamed N-Triples (graph.nt).")
 @quiet_option
 @neo4j_connection_options
 def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_specs, cache_dir, no_cache, scheduler,
-          admin_csv, quiet, **neo4j_params):
+          admin_csv, rdf_choice, quiet, **neo4j_params):
     """Build the knowledge graph of INPUT files and folders into DIR.
 
     \b
@@ -131,7 +151,7 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
         if neo4j_holds(cache, out / "graph.json", settings):  # Neo4j holds the last build: write the change
             previous = read_snapshot(out)
     written = [str(write_snapshot(graph, out))]
-    written += write_extras(graph, out, click.echo)
+    written += write_extras(graph, out, click.echo, rdf_format(rdf_choice, report.papers))
     if admin_csv:
         from kg.store.admin_import import write_admin_import
 
