@@ -37,7 +37,9 @@ class _Refused(Exception):
 def _parse(data: bytes) -> tuple[ET.Element, list[int]]:
     """The element tree of ``data`` and the start line of each Atom ``<entry>``, in order."""
     builder = ET.TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
+    # The bytes were checked to be UTF-8 before parsing, so UTF-8 it is, whatever the <?xml ...?>
+    # line declares: a misspelt or foreign encoding name must neither crash expat nor garble text.
+    parser = expat.ParserCreate(encoding="UTF-8", namespace_separator="}")
     entry_lines: list[int] = []
 
     def start(name: str, attrs: dict) -> None:

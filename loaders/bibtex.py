@@ -24,7 +24,7 @@ from kg.paper import Paper, paper_id
 from .fields import EMPTY_RECORD, MISSING_ABSTRACT, MISSING_TITLE
 from .ids import arxiv_id
 from .problems import Problem, short, where
-from .textio import UNDECODABLE, UNDECODABLE_FIX, DecodedText, bad_detail, clean, read_text
+from .textio import UNDECODABLE, UNDECODABLE_FIX, DecodedText, bad_detail, clean, has_bad, read_text
 
 MALFORMED = "malformed BibTeX entry"
 
@@ -317,6 +317,10 @@ def parse_bibtex(decoded: DecodedText, source: str, problem: Callable[[Problem],
         if url is None and arxiv:
             url = f"https://arxiv.org/abs/{arxiv}"
         venue = latex_to_text(fields.get("journal") or fields.get("booktitle") or "") or None
+        if any(has_bad(value) for value in fields.values()):  # bytes from an @string macro on other lines
+            problem(Problem(where(source, start), UNDECODABLE, UNDECODABLE_FIX,
+                            f"{label} uses an @string macro whose value is not UTF-8"))
+            continue
         yield Paper(
             id=paper_id(title),
             title=title,
