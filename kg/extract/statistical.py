@@ -1,8 +1,8 @@
 """The trained statistical entity tagger as a pipeline component.
 
 ``kg_statistical_ner`` runs the small spaCy ``ner`` shipped in ``kg/extract/model``
-(trained by ``scripts/train_model.py``) on a fresh copy of the tokens, so it
-neither reads nor changes ``doc.ents`` that other components own, and writes its
+(trained by ``scripts/train_model.py``); it neither reads nor changes the
+``doc.ents`` that other components own (they are saved and restored), and writes its
 spans to ``doc.spans["kg_model"]`` with labels method / dataset / benchmark /
 metric / task. ``doc.spans["kg_model"].attrs["scores"]`` holds one confidence per
 span, aligned with the spans: the greedy transition tagger has no per-span
@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import minibatch
@@ -27,6 +28,7 @@ from kg.extract.records import ENTITY_TYPES
 
 SPAN_KEY = "kg_model"
 REBUILD = "python scripts/train_model.py --data /work/shared/data --out kg/extract/model"
+_ENT_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]
 _REQUIRED_FILES = ("meta.json", "config.cfg", "ner/model", "ner/moves")
 
 
@@ -94,28 +96,33 @@ class StatisticalNER:
         for label in ENTITY_TYPES:
             nlp.vocab.strings.add(label)
 
-    def _fresh(self, doc: Doc) -> Doc:
-        return Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+    def _run(self, docs: list[Doc]) -> None:
+        """Tag ``docs`` with the model, leaving their ``doc.ents`` exactly as they were.
 
-    def _write(self, doc: Doc, tagged: Doc) -> Doc:
-        ents = [e for e in tagged.ents if e.label_ in self.confidence]
-        group = SpanGroup(doc, name=SPAN_KEY, spans=[Span(doc, e.start, e.end, label=e.label_) for e in ents])
-        group.attrs["scores"] = [self.confidence[e.label_] for e in ents]
-        doc.spans[SPAN_KEY] = group
-        return doc
+        The tagger respects preset entity tags, so every token is first set to
+        "missing"; the model's entities are copied to the span group and the
+        previous tags restored (cheaper than tagging a copy of each doc).
+        """
+        saved = [doc.to_array(_ENT_ATTRS) for doc in docs]
+        for doc in docs:
+            doc.set_ents([], default="missing")
+        self.ner.set_annotations(docs, self.ner.predict(docs))
+        for doc, array in zip(docs, saved):
+            ents = [e for e in doc.ents if e.label_ in self.confidence]
+            group = SpanGroup(doc, name=SPAN_KEY, spans=[Span(doc, e.start, e.end, label=e.label_) for e in ents])
+            group.attrs["scores"] = [self.confidence[e.label_] for e in ents]
+            doc.from_array(_ENT_ATTRS, array)
+            doc.spans[SPAN_KEY] = group
 
     def __call__(self, doc: Doc) -> Doc:
-        tagged = self.ner(self._fresh(doc))
-        return self._write(doc, tagged)
+        self._run([doc])
+        return doc
 
     def pipe(self, stream, batch_size: int = 128):
         """Batched prediction: the tagger's matrix work is much cheaper per batch than per doc."""
         for batch in minibatch(stream, size=batch_size):
-            fresh = [self._fresh(doc) for doc in batch]
-            states = self.ner.predict(fresh)
-            self.ner.set_annotations(fresh, states)
-            for doc, tagged in zip(batch, fresh):
-                yield self._write(doc, tagged)
+            self._run(batch)
+            yield from batch
 
 
 @Language.factory("kg_statistical_ner", default_config={"model_path": None})

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import spacy
 from spacy.tokens import DocBin
+from thinc.api import Config
 
 from kg.extract.records import ENTITY_TYPES
 from kg.extract.training.convert import load_scierc_docs, load_scirex_docs, load_train_docs, split
@@ -77,6 +78,9 @@ def _finalise(folder: Path, labels) -> None:
     change whenever the weights do.
     """
     (folder / "vocab" / "strings.json").write_text(json.dumps(sorted(labels)), encoding="utf-8")
+    config = Config().from_disk(folder / "config.cfg", interpolate=False)
+    config["paths"]["train"] = config["paths"]["dev"] = None  # temp files, gone after training
+    config.to_disk(folder / "config.cfg")
     digest = hashlib.sha1((folder / "ner" / "model").read_bytes()).hexdigest()[:12]
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
