@@ -42,7 +42,7 @@ def is_short_form(text: str) -> bool:
 NUMBER_WORDS = {"1": "o", "2": "t", "3": "t", "4": "f", "5": "f", "6": "s", "7": "s", "8": "e", "9": "n"}
 
 
-def align(short: str, long: str) -> int | None:
+def align(short: str, long: str, *, last_word: bool = True) -> int | None:
     """Start index in ``long`` of the long form that ``short`` abbreviates, or None.
 
     Among all alignments, the one with most letters on word starts wins, then the shortest.
@@ -57,8 +57,9 @@ def align(short: str, long: str) -> int | None:
     chars = [c.lower() for c in short if c.isalnum()]
     spelled = [NUMBER_WORDS.get(c, c) for c in chars]
     for attempt in (chars, spelled, [c for c in chars if not c.isdigit()]):
-        start = _align(attempt, long)
-        if start is not None:
+        found = _align(attempt, long, last_word=last_word)
+        if found is not None:
+            start = found[1]
             while start > 0 and not long[start - 1].isspace() and long[start - 1] not in "(\"'":
                 start -= 1
             return start
@@ -72,8 +73,17 @@ def _word_start(text: str, i: int) -> bool:
     return not prev.isalnum() or (prev.islower() and cur.isupper())
 
 
-def _align(chars: list[str], long: str) -> int | None:
-    """Dynamic programme over the positions where each letter occurs (few per letter)."""
+def word_start_matches(short: str, long: str) -> int:
+    """How many letters of ``short`` land on word starts of ``long`` in the best alignment
+    (without the last-word rule); 0 when the letters do not align."""
+    found = _align([c.lower() for c in short if c.isalnum()], long, last_word=False)
+    return found[0] if found else 0
+
+
+def _align(chars: list[str], long: str, last_word: bool = True) -> tuple[int, int] | None:
+    """(word-start matches, start) of the best alignment: a dynamic programme over the
+    positions where each letter occurs (few per letter). ``last_word``: the last letter
+    must sit in the last word (a window that runs up to the parenthesis)."""
     if not chars:
         return None
     lower = long.lower()
@@ -97,11 +107,11 @@ def _align(chars: list[str], long: str) -> int | None:
     if not best:
         return None
     # the last letter must sit in the last word of the window
-    last_word = len(long) - len(long.split()[-1]) if long.split() else 0
-    finals = [v for p, v in best.items() if p >= last_word]
+    last_start = len(long) - len(long.split()[-1]) if long.split() and last_word else 0
+    finals = [v for p, v in best.items() if p >= last_start]
     if not finals:
         return None
-    return max(finals)[1]
+    return max(finals)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -136,6 +146,59 @@ def _words(text: str) -> int:
     return len(re.findall(r"[A-Za-z0-9]+", text))
 
 
+POSSESSIVE = re.compile(r"(?:^|\s)([A-Z][a-z]+(?:'s|s'))\s+$")
+DASH = re.compile(r"(?<=\w)\s+[-\u2013\u2014]\s+([A-Z][\w\-]*[A-Z][\w\-]*)(?=[\s,.;:)])")
+APPOSITION = re.compile(r"\b(?:a|an|the|novel|new|our)\s+((?:[a-z][a-z\-]+\s+){1,5})([A-Z][A-Za-z0-9\-]*[A-Z][A-Za-z0-9\-]*)(?=[\s,.;:])")
+
+
+def _long_before(text: str, end: int, sf: str) -> tuple[int, int] | None:
+    """The long form that ends right before ``end`` (a parenthesis or a dash) for ``sf``."""
+    window_start = max(text.rfind("\n", 0, end), text.rfind(". ", 0, end), text.rfind("(", 0, end), -1) + 1
+    window = text[window_start:end].rstrip()
+    max_words = min(len(sf) + 5, 2 * len(sf))
+    tail_words = re.findall(r"\S+", window)
+    cut = " ".join(tail_words[-max_words:])
+    offset = window_start + len(window) - len(cut)
+    start = align(sf, cut)
+    if start is None:
+        return None
+    ls, le = _trim(text, offset + start, offset + len(cut))
+    long = text[ls:le]
+    if not (le > ls and 1 <= _words(long) <= max_words and long != sf and len(long) > len(sf)
+            and _content_words(long) <= len(sf) + 1 and not _clause(long)):
+        return None
+    owner = POSSESSIVE.search(text, max(0, ls - 40), ls)
+    if (owner and owner.end() == ls and owner.group(1)[0] != sf[0]
+            and not re.search(r"(^|[.!?]\s|\n)\s*$", text[: owner.start(1)])):
+        ls = owner.start(1)  # "Laplace's cumulative distribution function (CDF)": the name is whole
+    return ls, le
+
+
+def _reads_as_long_form(sf: str, long: str, starts: int | None = None) -> bool:
+    """A long form written after its short form ("SimLM (Similarity matching with Language
+    Model pre-training)", "a representation calibration method RCAL"): the letters align from
+    its first word, which is no function word, and every capital of the short form after the
+    first lands on a word start (or at least ``starts`` letters do)."""
+    first = re.match(r"[A-Za-z]+", long)
+    if not first or first.group(0).lower() in FUNCTION_WORDS or align(sf, long, last_word=False) != 0:
+        return False
+    needed = starts if starts is not None else max(2, sum(1 for c in sf if c.isupper()))
+    return word_start_matches(sf, long) >= needed
+
+
+def _title_case(long: str) -> bool:
+    return all(w[0].isupper() or w.lower() in FUNCTION_WORDS for w in re.findall(r"[A-Za-z][\w']*", long))
+
+
+def _names_a_thing(words: str) -> bool:
+    """An apposition names something when its last word is a type head ("... method RCAL")."""
+    from kg.extract.resources import head_types
+
+    last = words.split()[-1].split("-")[-1].lower()
+    table = head_types()
+    return last in table or last.rstrip("s") in table
+
+
 def find_definitions(text: str) -> list[Definition]:
     """All abbreviation definitions in ``text``.
 
@@ -143,6 +206,14 @@ def find_definitions(text: str) -> list[Definition]:
     [('LLMs', 'Large Language Models')]
     >>> [(d.short, d.long) for d in find_definitions("We introduce SIE (Split Invariant-Equivariant).")]
     [('SIE', 'Split Invariant-Equivariant')]
+    >>> [(d.short, d.long) for d in find_definitions("We propose SimLM (Similarity matching with Language Model pre-training).")]
+    [('SimLM', 'Similarity matching with Language Model pre-training')]
+    >>> [(d.short, d.long) for d in find_definitions("using a novel Differentiable Semantic Rendering - DSR loss.")]
+    [('DSR', 'Differentiable Semantic Rendering')]
+    >>> [(d.short, d.long) for d in find_definitions("we propose a representation calibration method RCAL. It")]
+    [('RCAL', 'representation calibration method')]
+    >>> [(d.short, d.long) for d in find_definitions("defined as Laplace's cumulative distribution function (CDF).")]
+    [('CDF', "Laplace's cumulative distribution function")]
     """
     out: list[Definition] = []
     for m in PAREN.finditer(text):
@@ -151,26 +222,41 @@ def find_definitions(text: str) -> list[Definition]:
         # Form 1: long form (SF)
         sf = inner.split(";")[0].split(",")[0].strip()
         if is_short_form(sf) and len(sf.split()) == 1:
-            window_start = max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start()), text.rfind("(", 0, m.start()), -1) + 1
-            window = text[window_start:m.start()].rstrip()
-            max_words = min(len(sf) + 5, 2 * len(sf))
-            tail_words = re.findall(r"\S+", window)
-            cut = " ".join(tail_words[-max_words:])
-            offset = window_start + len(window) - len(cut)
-            start = align(sf, cut)
-            if start is not None:
-                ls, le = _trim(text, offset + start, offset + len(cut))
-                long = text[ls:le]
-                if (le > ls and 1 <= _words(long) <= max_words and long != sf and len(long) > len(sf)
-                        and _content_words(long) <= len(sf) + 1 and not _clause(long)):
-                    out.append(Definition(sf, long, inner_start, inner_start + len(sf), ls, le))
-                    continue
+            found = _long_before(text, m.start(), sf)
+            if found is not None:
+                ls, le = found
+                out.append(Definition(sf, text[ls:le], inner_start, inner_start + len(sf), ls, le))
+                continue
         # Form 2: SF (long form)
         before = re.search(r"(\S+)\s*$", text[: m.start()])
         if before and _words(inner) >= 2 and " " in inner:
             sf = before.group(1).strip("\"'")
             sf_start = before.start(1) + (len(before.group(1)) - len(before.group(1).lstrip("\"'")))
+            head = re.split(r"[,;]", inner)[0].rstrip()
             if is_short_form(sf) and align(sf, inner) == 0:
                 ls, le = _trim(text, inner_start, inner_start + len(inner))
                 out.append(Definition(sf, text[ls:le], sf_start, sf_start + len(sf), ls, le))
-    return out
+            elif (is_short_form(sf) and sum(c.isupper() for c in sf) >= 2 and _words(head) >= 2 and _reads_as_long_form(sf, head) and not _clause(head)
+                  and _content_words(head) <= len(sf) + 1 and not re.search(r"\d", head)):
+                ls, le = _trim(text, inner_start, inner_start + len(head))
+                out.append(Definition(sf, text[ls:le], sf_start, sf_start + len(sf), ls, le))
+    taken = [(d.short_start, d.short_end) for d in out] + [(d.long_start, d.long_end) for d in out]
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    # Form 3: long form - SF ("a novel Differentiable Semantic Rendering - DSR loss")
+    for m in DASH.finditer(text):
+        sf = m.group(1)
+        if is_short_form(sf) and sum(c.isupper() for c in sf) >= 3 and free(m.start(1), m.end(1)):
+            found = _long_before(text, m.start(), sf)
+            if found is not None and free(*found) and _title_case(text[found[0]:found[1]]):
+                out.append(Definition(sf, text[found[0]:found[1]], m.start(1), m.end(1), *found))
+    # Form 4: apposition after a determiner ("we propose a representation calibration method RCAL")
+    for m in APPOSITION.finditer(text):
+        sf, words = m.group(2), m.group(1).rstrip()
+        if (is_short_form(sf) and sum(c.isupper() for c in sf) >= 3 and free(m.start(1), m.end(2))
+                and _reads_as_long_form(sf, words, starts=2) and not _clause(words)
+                and not any(w in FUNCTION_WORDS for w in words.split()) and _names_a_thing(words)):
+            out.append(Definition(sf, words, m.start(2), m.end(2), m.start(1), m.start(1) + len(words)))
+    return sorted(out, key=lambda d: min(d.short_start, d.long_start))

@@ -94,7 +94,7 @@ def make_abbrev(nlp: Language, name: str):
                 start = i + len(sf)
                 before = text[i - 1] if i else " "
                 after = text[start] if start < len(text) else " "
-                if before.isalnum() or after.isalnum():
+                if before.isalnum() or after.isalnum() or _variant_after(text, start):
                     continue
                 span = doc.char_span(i, start, label="ref")
                 if span is not None and (span.start, span.end) not in defined:
@@ -106,6 +106,11 @@ def make_abbrev(nlp: Language, name: str):
         return doc
 
     return kg_abbrev
+
+
+def _variant_after(text: str, end: int) -> bool:
+    """"DSR-MC", "GPT-4": a hyphenated capital or digit makes another name, not a use of "DSR"."""
+    return text[end:end + 1] == "-" and end + 1 < len(text) and (text[end + 1].isupper() or text[end + 1].isdigit())
 
 
 @Language.factory("kg_gazetteer", default_config={"directory": ""})

@@ -41,26 +41,58 @@ class _Union:
             self.parent[rb] = ra
 
 
+def _definitions(extraction: Extraction) -> list[tuple[str, str]]:
+    """(short, long) of every definition the paper states: the resolver's reading
+    (``kg.resolve.abbreviations.definition_pairs``) plus the extractor's own records, which
+    also hold forms that are not letter abbreviations ("Massive MIMO" for "massive
+    multiple-input multiple-output")."""
+    from kg.resolve.abbreviations import definition_pairs
+
+    pairs = [(short, long) for _, short, long in definition_pairs(extraction)]
+    for a in extraction.abbreviations:
+        if "(" not in a.short + a.long and ")" not in a.short + a.long:
+            pairs.append((clean_surface(a.short), clean_surface(a.long)))
+    return list(dict.fromkeys(pairs))
+
+
 def group_entities(extraction: Extraction) -> list[DocEntity]:
-    """Entities of one paper, in order of first mention."""
+    """Entities of one paper, in order of first mention.
+
+    A definition joins its two sides when both are mentions; when only one side is a
+    mention (the other was generic, or not a token span: "(SVD)-based"), the other side
+    is still one of its spellings."""
     uf = _Union()
     longs: set[str] = set()
     for m in extraction.mentions:
         uf.find(surface_key(m.text))
-    for a in extraction.abbreviations:
-        lk, sk = surface_key(a.long), surface_key(a.short)
-        if lk in uf.parent and sk in uf.parent:
+    mentioned = set(uf.parent)
+    extra: dict[str, list[str]] = defaultdict(list)
+    for short, long in _definitions(extraction):
+        lk, sk = surface_key(long), surface_key(short)
+        if not lk or not sk or lk == sk:
+            continue
+        if lk in mentioned and sk in mentioned:
             uf.union(lk, sk)
+            longs.add(lk)
+        elif lk in mentioned:
+            extra[lk].append(short)
+            longs.add(lk)
+        elif sk in mentioned:
+            extra[sk].append(long)
             longs.add(lk)
     forms: dict[str, Counter] = defaultdict(Counter)
     types: dict[str, Counter] = defaultdict(Counter)
-    order: list[str] = []
+    order: dict[str, None] = {}
     keys: dict[str, set] = defaultdict(set)
+    for k, texts in extra.items():
+        root = uf.find(k)
+        for text in texts:
+            forms[root][text] += 0
+            keys[root].add(surface_key(text))
     for m in extraction.mentions:
         k = surface_key(m.text)
         root = uf.find(k)
-        if root not in forms:
-            order.append(root)
+        order.setdefault(root)
         text = clean_surface(m.text)
         forms[root][text] += 1
         types[root][m.type] += m.confidence
