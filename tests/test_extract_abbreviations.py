@@ -1,5 +1,5 @@
 """Abbreviation forms beyond "long form (SF)", and per-paper alias grouping."""
-from kg.extract.abbreviations import find_definitions
+from kg.extract.abbreviations import find_definitions, find_implied
 from kg.extract.document import group_entities
 from kg.extract.records import Abbreviation, Extraction, Mention
 
@@ -52,8 +52,46 @@ def test_other_side_of_a_definition_is_an_alias_when_only_one_side_is_a_mention(
     assert entity.name == "Graph Neural Network" and entity.aliases == ("GNN",)
 
 
-def test_long_form_becomes_the_name_of_a_lone_short_form():
+def test_a_lone_short_form_keeps_its_name_and_gains_the_long_form():
     extraction = Extraction("p", "t", mentions=(_mention("SVD", 40),),
                             abbreviations=(Abbreviation("p", "SVD", "singular value decomposition", 1, 10, 44),))
     [entity] = group_entities(extraction)
-    assert entity.name == "singular value decomposition" and entity.aliases == ("SVD",)
+    assert entity.name == "SVD" and entity.aliases == ("singular value decomposition",)
+
+
+def implied(text):
+    return [(d.short, d.long) for d in find_implied(text, find_definitions(text))]
+
+
+def test_implied_spellings():
+    assert implied("AST prior knowledge\n\nWe segment the abstract syntax tree of code.") == [
+        ("AST", "abstract syntax tree")]
+    text = ("When vision-language models fail\n\nLarge vision and language models (VLMs) are used. "
+            "Such VLMs are weak.")
+    assert ("VLMs", "vision-language models") in implied(text)
+    text = "Concept Bottleneck Models (CBMs) exist. Sparse Concept Bottleneck Models (Sparse-CBM) is ours."
+    assert ("Sparse-CBM", "Sparse Concept Bottleneck Models") in implied(text)
+    text = "Massive MIMO Beam Management\n\nBeams of massive multiple-input multiple-output (M-MIMO) systems."
+    assert ("Massive MIMO", "massive multiple-input multiple-output") in implied(text)
+    text = "IRWE: Inductive Random Walk for Network Embedding\n\nAn inductive random walk embedding (IRWE) method."
+    assert ("Inductive Random Walk", "inductive random walk embedding") in implied(text)
+
+
+def test_an_undefined_acronym_is_not_the_tasks_beside_it():
+    text = "Knowledge-intensive language tasks are hard. We improve results on the KILT benchmark."
+    assert implied(text) == []
+
+
+def test_definition_sides_typed_apart_stay_apart():
+    import spacy  # noqa: F401  (the pipeline needs it)
+    from kg.extract.pipeline import extract_papers
+    from kg.paper import Paper, paper_id
+
+    title = "X: Retrieval for Knowledge-Intensive Language Tasks"
+    abstract = ("Knowledge-intensive language tasks (KILT) need knowledge. We improve retrieval on the "
+                "KILT benchmark.")
+    paper = Paper(paper_id(title), title, abstract, "t", 1)
+    extraction = next(extract_papers([paper], use_model=False))
+    by_type = {e.name: e.type for e in group_entities(extraction)}
+    assert by_type.get("KILT") == "benchmark"
+    assert "task" in {t for n, t in by_type.items() if "tasks" in n.lower()}

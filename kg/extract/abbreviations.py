@@ -260,3 +260,141 @@ def find_definitions(text: str) -> list[Definition]:
                 and not any(w in FUNCTION_WORDS for w in words.split()) and _names_a_thing(words)):
             out.append(Definition(sf, words, m.start(2), m.end(2), m.start(1), m.start(1) + len(words)))
     return sorted(out, key=lambda d: min(d.short_start, d.long_start))
+
+
+# ---------------------------------------------------------------------------------------
+# Implied definitions: spellings the text ties to a short or long form without writing
+# "long form (SF)". They only add aliases (``kg_abbrev`` attrs ``implied``); they never
+# make mentions on their own.
+
+ACRONYM = re.compile(r"(?<![\w-])([A-Z]{3,6})(s?)(?![\w-])")
+WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+
+
+def _content_key(text: str) -> str:
+    words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", text) if w.lower() not in FUNCTION_WORDS]
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return " ".join(words)
+
+
+def _initial_phrases(text: str, letters: str) -> list[tuple[int, int]]:
+    """Runs of words (hyphen parts count) whose initials spell ``letters``: "AST" in
+    "abstract syntax tree", "VLM" in "vision-language models"."""
+    words = list(WORD.finditer(text))
+    initials = "".join(w.group(0)[0].lower() for w in words)
+    out, at = [], initials.find(letters)
+    while at >= 0:
+        run = words[at:at + len(letters)]
+        gaps = [text[a.end():b.start()] for a, b in zip(run, run[1:])]
+        ok = all(re.fullmatch(r"\s*-?\s*", g) and "\n" not in g for g in gaps) and all(
+            w.group(0).lower() not in FUNCTION_WORDS and len(w.group(0)) > 2 and not w.group(0).isupper()
+            for w in run)
+        if ok and (at == 0 or text[words[at - 1].end():run[0].start()].strip(" ") != "-"):
+            out.append((run[0].start(), run[-1].end()))
+        at = initials.find(letters, at + 1)
+    return out
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\s-]+", " ", text.lower()).strip().rstrip("s")
+
+
+def _names_a_type(phrase: str) -> bool:
+    """"knowledge-intensive language tasks": a run ending in a type word is not what an
+    undefined acronym beside it names (the KILT benchmark is not the tasks)."""
+    last = phrase.replace("-", " ").split()[-1].lower()
+    return last.rstrip("s") in ("task", "dataset", "benchmark", "metric")
+
+
+def _ci_words(words: list[str], plural: bool = True) -> str:
+    """A regex for ``words`` in any case, joined by spaces or hyphens, last word plural or not."""
+    body = r"[\s-]+".join(re.escape(w) for w in words)
+    return r"(?i:" + body + (r"(?:s|es)?" if plural else "") + r")(?![\w])"
+
+
+def find_implied(text: str, definitions: list[Definition]) -> list[Definition]:
+    """Other spellings of defined (or plainly spelled-out) names.
+
+    - an undefined acronym and the one run of words its letters are the initials of
+      ("AST ... abstract syntax tree"); for a defined acronym, only a run that is its long
+      form up to function words ("VLMs" = "vision and language models" = "vision-language models");
+    - a word hyphen-joined to a defined short form, spelled out elsewhere ("Sparse-CBM" and
+      "Sparse Concept Bottleneck Models" when "CBMs" is defined);
+    - a long form partly abbreviated ("Massive MIMO" for "massive multiple-input multiple-output");
+    - a title "SF: Capitalised Words ..." whose words begin SF's long form
+      ("IRWE: Inductive Random Walk for ..." with "inductive random walk embedding (IRWE)").
+
+    >>> [(d.short, d.long) for d in find_implied("AST prior. We use abstract syntax tree parsing.", [])]
+    [('AST', 'abstract syntax tree')]
+    """
+    out: list[Definition] = []
+    seen: set[tuple[str, str]] = set()
+    spans = [(d.short_start, d.short_end) for d in definitions] + [(d.long_start, d.long_end) for d in definitions]
+
+    def add(ss: int, se: int, ls: int, le: int) -> None:
+        short, long = text[ss:se], text[ls:le]
+        key = (short.lower(), _content_key(long))
+        if key in seen or ss < le and ls < se or short.lower() == long.lower():
+            return
+        seen.add(key)
+        out.append(Definition(short, long, ss, se, ls, le))
+
+    longs: dict[str, list[Definition]] = {}
+    for d in definitions:
+        longs.setdefault(d.short.rstrip("s"), []).append(d)
+    # initials
+    for sf in dict.fromkeys(m.group(1) for m in ACRONYM.finditer(text)):
+        first = re.search(r"(?<![\w-])" + re.escape(sf) + r"s?(?![\w-])", text)
+        phrases = [p for p in _initial_phrases(text, sf.lower())
+                   if not any(p[0] < e and s < p[1] for s, e in spans if (s, e) != p)
+                   and not _names_a_type(text[p[0]:p[1]])]
+        defined = longs.get(sf)
+        if defined:
+            wanted = {_content_key(d.long) for d in defined}
+            written = {_plain(d.long) for d in defined}  # the same spelling again adds nothing
+            phrases = [p for p in phrases if _content_key(text[p[0]:p[1]]) in wanted
+                       and _plain(text[p[0]:p[1]]) not in written]
+        elif len({_content_key(text[s:e]) for s, e in phrases}) != 1:
+            continue
+        for s, e in phrases[:1] if not defined else phrases:
+            add(first.start(), first.end(), s, e)
+    for d in definitions:
+        long_words = re.findall(r"[A-Za-z0-9']+", d.long)
+        base = d.short[:-1] if d.short.endswith("s") and d.short[:-1].isupper() else d.short
+        # a word joined to the short form, spelled out elsewhere
+        for m in re.finditer(r"(?<![\w-])([A-Za-z][a-z]{2,})-" + re.escape(base) + r"s?(?![\w])", text):
+            word = m.group(1)
+            if word.lower() in FUNCTION_WORDS or word.lower() in (w.lower() for w in long_words):
+                continue
+            full = re.search(r"(?<![\w-])" + _ci_words([word] + long_words), text)
+            if full:
+                add(m.start(), m.end(), full.start(), full.end())
+        # a long form with its last words abbreviated
+        for k in range(1, len(long_words) - 1):
+            tail = "".join(w[0] for w in long_words[k:]).upper()
+            if len(tail) < 2:
+                continue
+            pattern = r"(?<![\w-])" + _ci_words(long_words[:k], plural=False) + r"[\s-]+" + tail + r"s?(?![\w-])"
+            for m in re.finditer(pattern, text):
+                add(m.start(), m.end(), d.long_start, d.long_end)
+    # title "SF: Words ..." beginning SF's long form
+    title_end = text.find("\n")
+    title = text[: title_end if title_end >= 0 else len(text)]
+    head = re.match(r"\s*([^\s:]+)\s*:\s+((?:[A-Z][\w'-]*\s+)*[A-Z][\w'-]*)", title)
+    if head:
+        run = head.group(2)
+        for d in longs.get(head.group(1).rstrip("s"), []):
+            long_key = _content_key(d.long).split()
+            if _content_key(run).split()[: len(long_key)] == long_key:
+                continue  # the title spells the whole long form: one key already
+            n = len(run.split())
+            while n >= 2:
+                words = run.split()[:n]
+                key = _content_key(" ".join(words)).split()
+                if len(key) >= 2 and key == long_key[: len(key)] and len(key) < len(long_key):
+                    start = head.start(2)
+                    add(start, start + len(" ".join(words)), d.long_start, d.long_end)
+                    break
+                n -= 1
+    return out

@@ -5,7 +5,7 @@ Each component writes one span group (or one ``user_data`` key) and nothing else
 | factory        | writes                                   | helper                  |
 |----------------|------------------------------------------|-------------------------|
 | kg_sentences   | token.is_sent_start (title = sentence 0) | sentences.sentence_starts |
-| kg_abbrev      | spans["kg_abbrev"] long / short / ref    | abbreviations.find_definitions |
+| kg_abbrev      | spans["kg_abbrev"] long / short / ref; attrs["implied"] alias pairs | abbreviations.find_definitions, find_implied |
 | kg_gazetteer   | spans["kg_gazetteer"] typed              | gazetteer.match         |
 | kg_shapes      | spans["kg_shapes"] typed                 | shapes.find_shapes      |
 | kg_cues        | spans["kg_cues"] labelled by role        | rules/cues.jsonl (Matcher) |
@@ -23,8 +23,10 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, SpanGroup
 
 from kg.extract import gazetteer as gaz
-from kg.extract.abbreviations import find_definitions
+from kg.extract.abbreviations import find_definitions, find_implied
 from kg.extract.merge import Candidate, MergeConfig, head_type, merge
+from kg.extract.records import ENTITY_TYPES
+from kg.resolve.keys import singular
 from kg.extract.relations import find_relations
 from kg.extract.resources import RULES, read_jsonl, word_list
 from kg.extract.sentences import sentence_starts
@@ -74,12 +76,15 @@ def make_sentences(nlp: Language, name: str):
 def make_abbrev(nlp: Language, name: str):
     def kg_abbrev(doc: Doc) -> Doc:
         text = doc.text  # a property that joins all tokens: read it once
-        spans, rules, pairs = [], [], []
+        spans, rules, pairs, implied = [], [], [], []
         shorts: dict[str, int] = {}
-        for d in find_definitions(text):
+        definitions = find_definitions(text)
+        for d in definitions:
             long = char_span(doc, d.long_start, d.long_end, "long")
             short = char_span(doc, d.short_start, d.short_end, "short")
             if long is None or short is None or long.start <= short.start < long.end:
+                # not token spans ("(SVD)-based"): the pair still ties two spellings
+                implied.append([d.short_start, d.short_end, d.long_start, d.long_end])
                 continue
             pairs.append([len(spans), len(spans) + 1])
             shorts.setdefault(d.short, len(spans))
@@ -101,8 +106,9 @@ def make_abbrev(nlp: Language, name: str):
                     refs.append(long_index)
                     spans.append(span)
                     rules.append("abbrev.reference")
+        implied += [[d.short_start, d.short_end, d.long_start, d.long_end] for d in find_implied(text, definitions)]
         set_group(doc, "kg_abbrev", spans, [0.85] * len(spans), rules, pairs=pairs,
-                  refs=[-1] * (len(spans) - len(refs)) + refs)
+                  refs=[-1] * (len(spans) - len(refs)) + refs, implied=implied)
         return doc
 
     return kg_abbrev
@@ -313,14 +319,27 @@ def abbreviation_candidates(doc: Doc, cands: list[Candidate]):
     if group is None or not len(group):
         return [], []
     spans = list(group)
-    typed = {}
+    typed: dict[tuple[int, int], dict[str, float]] = {}
+    evidence: dict[tuple[int, int], dict[str, float]] = {}
     for c in cands:
         typed.setdefault((c.start, c.end), {}).setdefault(c.type, 0.0)
         typed[(c.start, c.end)][c.type] += c.confidence
+        if c.rule.startswith(("gazetteer.", "cue")):
+            evidence.setdefault((c.start, c.end), {}).setdefault(c.type, 0.0)
+            evidence[(c.start, c.end)][c.type] += c.confidence
     out, pairs, type_of = [], [], {}
+    apart = doc.user_data.setdefault("kg_abbrev_apart", [])
     for li, si in group.attrs["pairs"]:
         long, short = spans[li], spans[si]
         lk, sk = (long.start_char, long.end_char), (short.start_char, short.end_char)
+        split = _conflicting_sides(long.text, evidence.get(lk, {}), evidence.get(sk, {}))
+        if split is not None:
+            # "Knowledge-intensive language tasks (KILT)": the tasks and the KILT benchmark
+            type_of[li] = split[1]
+            apart.append(short.text)
+            out.append(Candidate(*lk, split[0], "abbrev.long", 0.85))
+            out.append(Candidate(*sk, split[1], "abbrev.short", 0.85))
+            continue
         votes: dict[str, float] = {}
         for key in (lk, sk):
             for t, v in typed.get(key, {}).items():
@@ -334,6 +353,28 @@ def abbreviation_candidates(doc: Doc, cands: list[Candidate]):
         if ref >= 0 and ref in type_of:
             out.append(Candidate(span.start_char, span.end_char, type_of[ref], "abbrev.reference", 0.8))
     return out, pairs
+
+
+STRONG_EVIDENCE = 0.6
+
+
+def _conflicting_sides(long: str, long_votes: dict[str, float], short_votes: dict[str, float]):
+    """(long type, short type) when the two sides of a definition are evidently different
+    things: the long form's head word names a type ("... tasks") or a list or cue says one
+    type, and the short form's own list or cue evidence another (shapes, head-word guesses
+    such as "... Generation" and the model do not count). Else None."""
+    long_votes = dict(long_votes)
+    words = long.replace("-", " ").split()
+    head = singular(words[-1].lower()) if words else ""
+    if head in ENTITY_TYPES:
+        long_votes[head] = long_votes.get(head, 0.0) + 1.0
+    if not long_votes or not short_votes:
+        return None
+    lt = max(sorted(long_votes), key=lambda t: long_votes[t])
+    st = max(sorted(short_votes), key=lambda t: short_votes[t])
+    if lt != st and long_votes[lt] >= STRONG_EVIDENCE and short_votes[st] >= STRONG_EVIDENCE:
+        return lt, st
+    return None
 
 
 def collect(doc: Doc) -> list[Candidate]:

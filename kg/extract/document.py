@@ -58,37 +58,38 @@ def _definitions(extraction: Extraction) -> list[tuple[str, str]]:
 def group_entities(extraction: Extraction) -> list[DocEntity]:
     """Entities of one paper, in order of first mention.
 
-    A definition joins its two sides when both are mentions; when only one side is a
-    mention (the other was generic, or not a token span: "(SVD)-based"), the other side
-    is still one of its spellings."""
+    Every definition ties its two spellings, also when only one side is a mention (the
+    other was generic, or no token span: "(SVD)-based") and through a chain ("VLMs" =
+    "vision and language models", "VLMs" = "vision-language models"). Two mentions of
+    different types are never tied: "Knowledge-intensive language tasks (KILT)" stays a task
+    apart from the KILT benchmark when the extractor typed them apart."""
     uf = _Union()
     longs: set[str] = set()
+    mention_types: dict[str, set[str]] = defaultdict(set)
     for m in extraction.mentions:
-        uf.find(surface_key(m.text))
-    mentioned = set(uf.parent)
-    extra: dict[str, list[str]] = defaultdict(list)
+        k = surface_key(m.text)
+        uf.find(k)
+        mention_types[k].add(m.type)
+    types_of: dict[str, set[str]] = {k: set(v) for k, v in mention_types.items()}
+    spelled: dict[str, str] = {}
     for short, long in _definitions(extraction):
         lk, sk = surface_key(long), surface_key(short)
         if not lk or not sk or lk == sk:
             continue
-        if lk in mentioned and sk in mentioned:
-            uf.union(lk, sk)
-            longs.add(lk)
-        elif lk in mentioned:
-            extra[lk].append(short)
-            longs.add(lk)
-        elif sk in mentioned:
-            extra[sk].append(long)
-            longs.add(lk)
+        ra, rb = uf.find(lk), uf.find(sk)
+        ta, tb = types_of.get(ra, set()), types_of.get(rb, set())
+        if ta and tb and not ta & tb:
+            continue
+        spelled.setdefault(lk, long)
+        spelled.setdefault(sk, short)
+        longs.add(lk)
+        if ra != rb:
+            uf.union(ra, rb)
+            types_of[uf.find(ra)] = ta | tb
     forms: dict[str, Counter] = defaultdict(Counter)
     types: dict[str, Counter] = defaultdict(Counter)
     order: dict[str, None] = {}
     keys: dict[str, set] = defaultdict(set)
-    for k, texts in extra.items():
-        root = uf.find(k)
-        for text in texts:
-            forms[root][text] += 0
-            keys[root].add(surface_key(text))
     for m in extraction.mentions:
         k = surface_key(m.text)
         root = uf.find(k)
@@ -97,12 +98,18 @@ def group_entities(extraction: Extraction) -> list[DocEntity]:
         forms[root][text] += 1
         types[root][m.type] += m.confidence
         keys[root].add(k)
+    for k, text in spelled.items():
+        root = uf.find(k)
+        if root in order and k not in keys[root]:
+            forms[root][text] += 0
+            keys[root].add(k)
     out = []
     for root in order:
         spellings = forms[root]
 
-        def rank(text: str):
-            return (surface_key(text) in longs, len(text), spellings[text], text != text.lower())
+        def rank(text: str):  # a spelling the extractor found, the long form, the longest
+            return (spellings[text] > 0, surface_key(text) in longs, len(text), spellings[text],
+                    text != text.lower())
 
         name = max(spellings, key=rank)
         type_ = max(sorted(types[root]), key=lambda t: types[root][t])

@@ -123,6 +123,14 @@ def doc_to_extraction(doc, paper: Paper) -> Extraction:
         span = doc.char_span(min(ls, ss), max(le, se), alignment_mode="expand")
         abbreviations.append(Abbreviation(pid, short, long, sent_of[span.start] if span is not None else 0,
                                           min(ls, ss), max(le, se)))
+    abbrev = doc.spans.get("kg_abbrev")
+    apart = set(doc.user_data.get("kg_abbrev_apart", ()))  # short forms typed apart from their long form
+    for ss, se, ls, le in (abbrev.attrs.get("implied", []) if abbrev is not None else []):
+        if text[ss:se] in apart:
+            continue
+        span = doc.char_span(min(ls, ss), max(le, se), alignment_mode="expand")
+        abbreviations.append(Abbreviation(pid, text[ss:se], text[ls:le], sent_of[span.start] if span is not None else 0,
+                                          min(ls, ss), max(le, se)))
     mentions = []
     for span, score, rule in zip(group, scores, rules):
         key = (span.start_char, span.end_char)
