@@ -164,6 +164,8 @@ def make_cues(nlp: Language, name: str):
         spans, rules, types = [], [], []
         for match_id, s, e in matcher(doc):
             rule = meta[doc.vocab.strings[match_id]]
+            if "not_after" in rule and (s == 0 or doc[s - 1].lower_ in rule["not_after"]):
+                continue  # "so called": a cue only after other words (cheaper than a NOT_IN token)
             spans.append(Span(doc, s, e, label=rule["role"]))
             rules.append(rule["id"])
             types.append(rule.get("type", ""))
