@@ -278,11 +278,10 @@ def _content_key(text: str) -> str:
     return " ".join(words)
 
 
-def _initial_phrases(text: str, letters: str) -> list[tuple[int, int]]:
+def _initial_phrases(text: str, letters: str, words: list, initials: str) -> list[tuple[int, int]]:
     """Runs of words (hyphen parts count) whose initials spell ``letters``: "AST" in
-    "abstract syntax tree", "VLM" in "vision-language models"."""
-    words = list(WORD.finditer(text))
-    initials = "".join(w.group(0)[0].lower() for w in words)
+    "abstract syntax tree", "VLM" in "vision-language models". ``words`` are the
+    ``WORD`` matches of ``text`` and ``initials`` their first letters, lower-cased."""
     out, at = [], initials.find(letters)
     while at >= 0:
         run = words[at:at + len(letters)]
@@ -344,9 +343,13 @@ def find_implied(text: str, definitions: list[Definition]) -> list[Definition]:
     for d in definitions:
         longs.setdefault(d.short.rstrip("s"), []).append(d)
     # initials
+    words = list(WORD.finditer(text))
+    initials = "".join(w.group(0)[0].lower() for w in words)
     for sf in dict.fromkeys(m.group(1) for m in ACRONYM.finditer(text)):
+        if sf.lower() not in initials:
+            continue
         first = re.search(r"(?<![\w-])" + re.escape(sf) + r"s?(?![\w-])", text)
-        phrases = [p for p in _initial_phrases(text, sf.lower())
+        phrases = [p for p in _initial_phrases(text, sf.lower(), words, initials)
                    if not any(p[0] < e and s < p[1] for s, e in spans if (s, e) != p)
                    and not _names_a_type(text[p[0]:p[1]])]
         defined = longs.get(sf)
@@ -363,7 +366,8 @@ def find_implied(text: str, definitions: list[Definition]) -> list[Definition]:
         long_words = re.findall(r"[A-Za-z0-9']+", d.long)
         base = d.short[:-1] if d.short.endswith("s") and d.short[:-1].isupper() else d.short
         # a word joined to the short form, spelled out elsewhere
-        for m in re.finditer(r"(?<![\w-])([A-Za-z][a-z]{2,})-" + re.escape(base) + r"s?(?![\w])", text):
+        for m in (re.finditer(r"(?<![\w-])([A-Za-z][a-z]{2,})-" + re.escape(base) + r"s?(?![\w])", text)
+                  if "-" + base in text else ()):
             word = m.group(1)
             if word.lower() in FUNCTION_WORDS or word.lower() in (w.lower() for w in long_words):
                 continue
@@ -373,7 +377,7 @@ def find_implied(text: str, definitions: list[Definition]) -> list[Definition]:
         # a long form with its last words abbreviated
         for k in range(1, len(long_words) - 1):
             tail = "".join(w[0] for w in long_words[k:]).upper()
-            if len(tail) < 2:
+            if len(tail) < 2 or tail not in text:
                 continue
             pattern = r"(?<![\w-])" + _ci_words(long_words[:k], plural=False) + r"[\s-]+" + tail + r"s?(?![\w-])"
             for m in re.finditer(pattern, text):
