@@ -401,7 +401,8 @@ def make_merge(nlp: Language, name: str, threshold: float, model_threshold: floa
         cands = collect(doc)
         abbrev, pairs = abbreviation_candidates(doc, cands)
         cue_new, votes = cue_candidates(doc, cands + abbrev)
-        final = merge(doc.text, cands + abbrev + cue_new, votes, pairs, config)
+        final = merge(doc.text, cands + abbrev + cue_new, votes, pairs, config,
+                      model_ran=doc.spans.get("kg_model") is not None)
         spans, scores, rules = [], [], []
         for c in final:
             span = char_span(doc, c.start, c.end, c.type)

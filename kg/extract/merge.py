@@ -30,6 +30,7 @@ POLICY (also in ``POLICY.md``; the numbers are the ``MergeConfig`` defaults):
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -139,11 +140,25 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     return sorted(taken, key=lambda c: (c.start, c.end))
 
 
+# A task that only a list or the head-word rule proposes is often a field named in passing
+# ("language modeling", "text retrieval"); when the model ran and saw no name there, it
+# is dropped (dev: 13 such tasks, none annotated; policy 6b).
+WEAK_TASK_RULES = frozenset({"gazetteer.train", "gazetteer.pwc", "shape.head_phrase"})
+
+
+def _unheard_task(c: Candidate, model_spans: list[tuple[int, int]]) -> bool:
+    return (c.type == "task" and set(c.rule.split("+")) <= WEAK_TASK_RULES and len(c.rule.split("+")) == 1
+            and not any(c.start < e and s < c.end for s, e in model_spans))
+
+
 def merge(text: str, cands: list[Candidate], retype: list[tuple[int, int, str]],
-          pairs: list[tuple[tuple[int, int], tuple[int, int]]], config: MergeConfig = MergeConfig()) -> list[Candidate]:
+          pairs: list[tuple[tuple[int, int], tuple[int, int]]], config: MergeConfig = MergeConfig(),
+          model_ran: bool = False) -> list[Candidate]:
     """Apply the policy. ``retype`` = cue votes (start, end, type); ``pairs`` = abbreviation
-    definitions as ((long start, long end), (short start, short end))."""
+    definitions as ((long start, long end), (short start, short end)); ``model_ran``: the
+    statistical model was in the pipeline (its silence then counts, policy 6b)."""
     generic = generic_keys()
+    model_spans = [(c.start, c.end) for c in cands if c.rule.startswith("model")]
     kept = []
     for c in cands:
         if c.rule.startswith("model"):
@@ -158,8 +173,21 @@ def merge(text: str, cands: list[Candidate], retype: list[tuple[int, int, str]],
         if (s, e) in spans:
             kept.append(Candidate(s, e, t, "cue", config.cue_vote))
     merged = [c for c in combine(kept, config) if c.confidence >= config.threshold]
+    if model_ran:
+        merged = [c for c in merged if not _unheard_task(c, model_spans)]
     accepted = resolve_overlaps(inherit_contained(merged))
-    return unify_types(text, accepted, kept, pairs)
+    return [c for c in unify_types(text, accepted, kept, pairs) if not _bare_task_acronym(text, c)]
+
+
+BARE_ACRONYM = re.compile(r"[A-Z]{2,4}s?")
+
+
+def _bare_task_acronym(text: str, c: Candidate) -> bool:
+    """"IR", "QA" as a task without a definition in the paper: annotators list the field the
+    paper spells out, not a passing acronym (train: 3 of 24 acronym tasks were undefined).
+    Policy 6c."""
+    return (c.type == "task" and BARE_ACRONYM.fullmatch(text[c.start:c.end]) is not None
+            and "abbrev." not in c.rule)
 
 
 def unify_types(text: str, accepted: list[Candidate], votes_from: list[Candidate],

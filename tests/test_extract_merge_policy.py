@@ -1,0 +1,29 @@
+"""Merger policy for tasks (POLICY.md rule 5): passing fields and bare acronyms."""
+from kg.extract.merge import Candidate, merge
+
+TEXT = "We study language modeling and IR with our new retriever."
+
+
+def span(word):
+    start = TEXT.index(word)
+    return start, start + len(word)
+
+
+def test_a_listed_task_the_model_did_not_see_is_dropped_only_when_the_model_ran():
+    task = Candidate(*span("language modeling"), "task", "gazetteer.train", 0.8)
+    assert merge(TEXT, [task], [], [], model_ran=False) == [task]
+    assert merge(TEXT, [task], [], [], model_ran=True) == []
+
+
+def test_a_listed_task_the_model_also_saw_stays():
+    task = Candidate(*span("language modeling"), "task", "gazetteer.train", 0.8)
+    model = Candidate(*span("language modeling"), "task", "model", 0.9)
+    [kept] = merge(TEXT, [task, model], [], [], model_ran=True)
+    assert (kept.start, kept.end, kept.type) == (task.start, task.end, "task")
+
+
+def test_an_undefined_acronym_is_no_task_but_a_defined_one_is():
+    bare = Candidate(*span("IR"), "task", "gazetteer.train", 0.8)
+    assert merge(TEXT, [bare], [], []) == []
+    defined = Candidate(*span("IR"), "task", "abbrev.short", 0.85)
+    assert [c.type for c in merge(TEXT, [defined], [], [])] == ["task"]
