@@ -111,15 +111,20 @@ def find_head_phrases(text: str) -> list[tuple[int, int, str]]:
     for i, w in enumerate(words):
         head = w.group(0).lower()
         type_ = heads.get(head) or (heads.get(head[:-1]) if head.endswith("s") else None)
+        first = i
+        if type_ is None and i > 0 and text[words[i - 1].end():w.start()] == " ":
+            pair = words[i - 1].group(0).lower() + " " + head  # a two-word head: "representation learning"
+            type_ = heads.get(pair) or (heads.get(pair[:-1]) if pair.endswith("s") else None)
+            first = i - 1
         if type_ is None:
             continue
-        j = i
+        j = first
         while j > 0 and i - j < 4:
             prev = words[j - 1]
             gap = text[prev.end():words[j].start()]
             token = prev.group(0).lower()
             parts = [p for p in token.split("-") if p]
-            if gap == " " and j == i and NAMEISH.match(prev.group(0)) and token not in stop:
+            if gap == " " and j == first and NAMEISH.match(prev.group(0)) and token not in stop:
                 j -= 1  # "Text2Code search": a shaped name right before the head
                 break
             if gap != " " or token in stop or not all(p in vocab or p in stop or p.isdigit() for p in parts):
