@@ -71,7 +71,7 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
             reach = 15 if cue_rule in WIDE_CUES else 2
             window = [(i, e) for i, e in enumerate(ents)
                       if sent_of[e.start] == k and e.start >= cue.end and e.start - cue.end <= reach
-                      and e.label_ != "task"]
+                      and e.label_ not in NOT_PROPOSED]
             picks = [e for i, e in window if _modifier(doc, e) is False
                      and (new_name[i] or (e.start - cue.end <= 3 and any(c.isupper() for c in e.text)))][:1]
             picks += [e for i, e in window if (e.start_char, e.end_char) in defined and e not in picks]
@@ -80,19 +80,19 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
         elif cue.label_ == "name_next" and cue_rule in NAMING_PROPOSES:
             for e in ents:
                 if e.start == cue.end or (e.start == cue.end + 1 and doc[cue.end].text in '"“\'‘'):
-                    if e.label_ != "task":
+                    if e.label_ not in NOT_PROPOSED:
                         proposed.append((e, cue_rule))
                     break
         elif cue.label_ == "proposes_prev":
             for e in ents:
-                if e.end == cue.start and e.label_ != "task":
+                if e.end == cue.start and e.label_ not in NOT_PROPOSED:
                     proposed.append((e, cue_rule))
     # Title prefix "Name: subtitle"
     title_end = bounds[0][1] if bounds else 0
     colon = text.find(":", 0, title_end)
     if colon > 0:
         for e in ents:
-            if e.start_char == 0 and text[e.end_char:colon].strip() == "" and e.label_ != "task":
+            if e.start_char == 0 and text[e.end_char:colon].strip() == "" and e.label_ not in NOT_PROPOSED:
                 proposed.append((e, "relation.proposes.title"))
     seen = set()
     for e, rule in proposed:
@@ -160,6 +160,9 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
 
 NAME_EVIDENCE = ("shape.", "abbrev.", "cue.", "model")
 NAMING_PROPOSES = {"cue.name.we_call"}
+# A paper's own contribution is a method, dataset or benchmark; a task it addresses and a
+# metric it reports are not proposals (train gold: 1 of 270 proposals is a metric).
+NOT_PROPOSED = ("task", "metric")
 WIDE_CUES = {"cue.propose.we", "cue.propose.paper", "cue.propose.introducing"}
 
 
