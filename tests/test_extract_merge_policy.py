@@ -27,3 +27,11 @@ def test_an_undefined_acronym_is_no_task_but_a_defined_one_is():
     assert merge(TEXT, [bare], [], []) == []
     defined = Candidate(*span("IR"), "task", "abbrev.short", 0.85)
     assert [c.type for c in merge(TEXT, [defined], [], [])] == ["task"]
+
+
+def test_a_task_headed_dataset_is_a_task():
+    text = "Results on Image-Text Retrieval and on MSCOCO."
+    s = text.index("Image-Text Retrieval")
+    cands = [Candidate(s, s + len("Image-Text Retrieval"), "dataset", "gazetteer.train", 0.8),
+             Candidate(text.index("MSCOCO"), text.index("MSCOCO") + 6, "dataset", "gazetteer.train", 0.8)]
+    assert [c.type for c in merge(text, cands, [], [])] == ["task", "dataset"]
