@@ -187,12 +187,13 @@ def merge(text: str, cands: list[Candidate], retype: list[tuple[int, int, str]],
 
 
 def _task_headed(name: str) -> bool:
-    """Ends in a task head word ("... retrieval", "... classification"): in the training
-    annotations no dataset or benchmark name does (0 of 211 such names)."""
+    """Ends in a task head word ("... retrieval", "... classification") and names no
+    collection ("MS MARCO passage ranking" is data: an acronym or a number says so). In the
+    training annotations no dataset or benchmark name is plain words before a task head."""
     from kg.extract.resources import word_list
 
     words = name.replace("-", " ").split()
-    if len(words) < 2:
+    if len(words) < 2 or any(sum(ch.isupper() for ch in w) >= 2 or any(ch.isdigit() for ch in w) for w in words):
         return False
     last = words[-1].lower()
     heads = word_list("task_heads.txt")
