@@ -35,3 +35,11 @@ def test_a_task_headed_dataset_is_a_task():
     cands = [Candidate(s, s + len("Image-Text Retrieval"), "dataset", "gazetteer.train", 0.8),
              Candidate(text.index("MSCOCO"), text.index("MSCOCO") + 6, "dataset", "gazetteer.train", 0.8)]
     assert [c.type for c in merge(text, cands, [], [])] == ["task", "dataset"]
+
+
+def test_an_overlong_title_task_gives_way_to_the_task_the_abstract_names():
+    text = "Unsupervised Dense Information Retrieval\n\nWe study information retrieval."
+    long_start, inner = 0, text.rindex("information retrieval")
+    cands = [Candidate(long_start, len("Unsupervised Dense Information Retrieval"), "task", "shape.head_phrase", 0.8),
+             Candidate(inner, inner + len("information retrieval"), "task", "gazetteer.train", 0.8)]
+    assert [text[c.start:c.end] for c in merge(text, cands, [], [])] == ["information retrieval"]

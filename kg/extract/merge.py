@@ -177,11 +177,32 @@ def merge(text: str, cands: list[Candidate], retype: list[tuple[int, int, str]],
         merged = [c for c in merged if not _unheard_task(c, model_spans)]
     accepted = resolve_overlaps(inherit_contained(merged))
     out = []
-    for c in unify_types(text, accepted, kept, pairs):
+    for c in _drop_overlong_title_tasks(text, unify_types(text, accepted, kept, pairs)):
         if _bare_task_acronym(text, c):
             continue
         if c.type in ("dataset", "benchmark") and _task_headed(text[c.start:c.end]):
             c = replace(c, type="task")  # "Image-Text Retrieval" is a task, whatever voted (policy 6d)
+        out.append(c)
+    return out
+
+
+def _drop_overlong_title_tasks(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """A task of three or more words written only in the title that holds a task the abstract
+    names ("Unsupervised Dense Information Retrieval" with "information retrieval") is the
+    title's long form, not what annotators list (train 2-fold: 2 of 7 such were annotated).
+    Policy 6e."""
+    title_end = text.find("\n")
+    if title_end < 0:
+        return cands
+    tasks = [c for c in cands if c.type == "task"]
+    body_keys = {surface_key(text[c.start:c.end]) for c in tasks if c.start > title_end}
+    out = []
+    for c in cands:
+        if c.type == "task" and c.end <= title_end and len(text[c.start:c.end].replace("-", " ").split()) >= 3:
+            key = surface_key(text[c.start:c.end])
+            padded = f" {key} "
+            if key not in body_keys and any(k != key and f" {k} " in padded for k in body_keys):
+                continue
         out.append(c)
     return out
 
