@@ -95,3 +95,19 @@ def test_definition_sides_typed_apart_stay_apart():
     by_type = {e.name: e.type for e in group_entities(extraction)}
     assert by_type.get("KILT") == "benchmark"
     assert "task" in {t for n, t in by_type.items() if "tasks" in n.lower()}
+
+
+def test_a_leading_word_the_short_form_needs_is_kept():
+    assert pairs("a new feature of 5G new radio (NR). Codebooks") == [("NR", "new radio")]
+    assert pairs("We use a novel Matryoshka Multimodal Embedder (MME).") == [("MME", "Matryoshka Multimodal Embedder")]
+
+
+def test_benchmark_cue_after_a_parenthesised_short_form_types_the_definition():
+    from kg.extract.pipeline import extract_papers
+    from kg.paper import Paper, paper_id
+
+    title = "Probing models"
+    abstract = "We create the Attribution, Relation, and Order (ARO) benchmark to test models."
+    paper = Paper(paper_id(title), title, abstract, "t", 1)
+    types = {m.text: m.type for m in next(extract_papers([paper], use_model=False)).mentions}
+    assert types.get("ARO") == "benchmark"

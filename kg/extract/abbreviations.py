@@ -114,13 +114,17 @@ def _align(chars: list[str], long: str, last_word: bool = True) -> tuple[int, in
     return max(finals)
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop leading function words and surrounding punctuation from a long form."""
+def _trim(text: str, start: int, end: int, short: str = "") -> tuple[int, int]:
+    """Drop leading function words and surrounding punctuation from a long form; a word the
+    short form's first letter needs stays ("5G new radio (NR)": "new radio")."""
+    first = next((c.lower() for c in short if c.isalpha()), "")
     while True:
         while start < end and not text[start].isalnum():
             start += 1
         word = re.match(r"[\w'-]+", text[start:end])
-        if word and word.group(0).lower() in LEADING_DROP and start + len(word.group(0)) < end:
+        rest = text[start + len(word.group(0)):end].lstrip() if word else ""
+        needed = first and word and word.group(0)[0].lower() == first and not rest[:1].lower() == first
+        if word and word.group(0).lower() in LEADING_DROP and start + len(word.group(0)) < end and not needed:
             start += len(word.group(0))
             continue
         break
@@ -162,7 +166,7 @@ def _long_before(text: str, end: int, sf: str) -> tuple[int, int] | None:
     start = align(sf, cut)
     if start is None:
         return None
-    ls, le = _trim(text, offset + start, offset + len(cut))
+    ls, le = _trim(text, offset + start, offset + len(cut), sf)
     long = text[ls:le]
     if not (le > ls and 1 <= _words(long) <= max_words and long != sf and len(long) > len(sf)
             and _content_words(long) <= len(sf) + 1 and not _clause(long)):

@@ -176,12 +176,17 @@ def merge(text: str, cands: list[Candidate], retype: list[tuple[int, int, str]],
     if model_ran:
         merged = [c for c in merged if not _unheard_task(c, model_spans)]
     accepted = resolve_overlaps(inherit_contained(merged))
+    unified = _drop_overlong_title_tasks(text, unify_types(text, accepted, kept, pairs))
+    # "Image-Text Retrieval" is a task whatever voted, and so is its short form "ITR" (policy 6d)
+    tasks = {surface_key(text[c.start:c.end]) for c in unified
+             if c.type in ("dataset", "benchmark") and _task_headed(text[c.start:c.end])}
+    tasks |= {surface_key(text[ss:se]) for (ls, le), (ss, se) in pairs if surface_key(text[ls:le]) in tasks}
     out = []
-    for c in _drop_overlong_title_tasks(text, unify_types(text, accepted, kept, pairs)):
+    for c in unified:
         if _bare_task_acronym(text, c):
             continue
-        if c.type in ("dataset", "benchmark") and _task_headed(text[c.start:c.end]):
-            c = replace(c, type="task")  # "Image-Text Retrieval" is a task, whatever voted (policy 6d)
+        if c.type in ("dataset", "benchmark") and surface_key(text[c.start:c.end]) in tasks:
+            c = replace(c, type="task")
         out.append(c)
     return out
 
