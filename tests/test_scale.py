@@ -10,7 +10,7 @@ from kg.graph.snapshot import dumps
 from kg.loaders import read_corpus
 from kg.pipeline import build_graph
 from kg.schema import load_schema
-from kg.store.admin_import import COLUMN_TYPES, node_header, relationship_header, write_admin_import
+from kg.store.admin_import import COLUMN_TYPES, char_option, node_header, relationship_header, write_admin_import
 
 CORPUS = "examples/corpus"
 
@@ -99,7 +99,7 @@ def test_admin_import_writes_the_command_and_the_schema(graph, tmp_path):
     for path in list(written.node_files.values()) + list(written.relationship_files.values()):
         assert path.name in script
     command = written.command()
-    assert command[:5] == ["neo4j-admin", "database", "import", "full", "neo4j"] and f"--array-delimiter={written.array_delimiter}" in command
+    assert command[:5] == ["neo4j-admin", "database", "import", "full", "neo4j"] and f"--array-delimiter={char_option(written.array_delimiter)}" in command
     statements = written.schema_file.read_text(encoding="utf-8").split(";\n")
     assert [s for s in statements if s] == schema_statements(load_schema())
 
@@ -129,3 +129,13 @@ def test_neo4j_admin_imports_the_files(graph, tmp_path):
     assert "IMPORT DONE" in done.stdout
     assert int(re.search(r"(\d+) nodes", done.stdout).group(1)) == graph.number_of_nodes()
     assert int(re.search(r"(\d+) relationships", done.stdout).group(1)) == graph.number_of_edges()
+
+
+def test_delimiter_avoids_characters_in_aliases_and_is_passed_portably(graph):
+    from kg.store.admin_import import choose_delimiter
+
+    tricky = graph.copy()
+    entity = next(n for n, a in tricky.nodes(data=True) if "aliases" in a)
+    tricky.nodes[entity]["aliases"] = list(tricky.nodes[entity]["aliases"]) + ["a;b", "c|d"]
+    delimiter = choose_delimiter(tricky)
+    assert delimiter == "\u001f" and char_option(delimiter) == "U+001F"

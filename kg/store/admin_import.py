@@ -31,8 +31,15 @@ from kg.errors import SchemaError
 # schema type -> neo4j-admin import column type
 COLUMN_TYPES = {"string": "string", "integer": "long", "float": "double", "boolean": "boolean", "date": "string",
                 "list[string]": "string[]", "list[integer]": "long[]"}
-# tried in order: the first that occurs in no array value and no label becomes the array delimiter
-DELIMITERS = (";", "|", "¦", "\u2016")
+# tried in order: the first that occurs in no array value becomes the array delimiter (the 41k
+# corpus has aliases with ";" and "|"; U+001F, the ASCII unit separator, is meant for this)
+DELIMITERS = (";", "|", "\u001f", "\u2016")
+
+
+def char_option(char: str) -> str:
+    """A character as neo4j-admin options take it: itself if printable ASCII, else ``U+XXXX``
+    (argv encodings differ; neo4j-admin reads that notation for any character)."""
+    return char if " " < char < "\x7f" else f"U+{ord(char):04X}"
 
 
 @dataclass
@@ -52,7 +59,7 @@ class AdminImport:
         """The import command as argv, with file paths relative to ``directory``."""
         # the database comes before the file options: --nodes/--relationships take one or more values
         argv = [neo4j_admin, "database", "import", "full", database, "--overwrite-destination=true",
-                f"--array-delimiter={self.array_delimiter}", "--multiline-fields=true", "--id-type=string"]
+                f"--array-delimiter={char_option(self.array_delimiter)}", "--multiline-fields=true", "--id-type=string"]
         argv += [f"--nodes={path.name}" for path in self.node_files.values()]
         argv += [f"--relationships={path.name}" for path in self.relationship_files.values()]
         return argv
