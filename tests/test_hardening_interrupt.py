@@ -30,10 +30,27 @@ EXTRA = {"title": "Interrupt-Safe Knowledge Graph Builds with Atomic Renames",
                      "on recovery rate."}
 
 
-def kg_build(inputs: list[Path], out: Path, cache: Path) -> subprocess.Popen:
+def freeze_code(folder: Path) -> dict:
+    """A copy of the package as it is now, laid out as installed, and the environment that imports it.
+
+    Every build of a test then runs the same code even while the working tree is being edited
+    (on a shared checkout a change to a rule between two builds would change the outputs).
+    """
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "kg", folder / "kg", ignore=ignore)
+    for top in ("loaders", "schema", "queries"):
+        shutil.copytree(REPO / top, folder / "kg" / top, ignore=ignore, dirs_exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=str(folder))
+    where = subprocess.run([sys.executable, "-c", "import kg, kg.loaders; print(kg.__file__, kg.loaders.__file__)"],
+                           env=env, capture_output=True, text=True, cwd=folder, check=True).stdout.split()
+    assert all(path.startswith(str(folder)) for path in where), where
+    return env
+
+
+def kg_build(inputs: list[Path], out: Path, cache: Path, env: dict) -> subprocess.Popen:
     command = [sys.executable, "-c", "from kg.cli import main; main()", "build", *map(str, inputs),
                "--out", str(out), "--cache-dir", str(cache), "-q"]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=out.parent, env=env)
 
 
 def finish(process: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
@@ -51,6 +68,7 @@ class Builds:
     def __init__(self, root: Path, seed_files: list[Path], timed: bool = True):
         self.root = root
         self.cache = root / "cache"
+        self.env = freeze_code(root / "code")
         self.old_inputs = list(seed_files)
         extra = root / "extra.jsonl"
         extra.write_text(json.dumps(EXTRA) + "\n", encoding="utf-8")
@@ -61,7 +79,7 @@ class Builds:
 
     def _complete(self, name: str, inputs: list[Path]) -> dict[str, bytes]:
         out = self.root / f"complete-{name}"
-        code, err = finish(kg_build(inputs, out, self.cache))
+        code, err = finish(kg_build(inputs, out, self.cache, self.env))
         assert code == 0, err
         return snapshot_of(out)
 
@@ -76,7 +94,7 @@ class Builds:
     def _timed_rebuild(self) -> float:
         out = self.fresh_out("timed")
         began = time.monotonic()
-        code, err = finish(kg_build(self.new_inputs, out, self.cache))
+        code, err = finish(kg_build(self.new_inputs, out, self.cache, self.env))
         assert code == 0, err
         return time.monotonic() - began
 
@@ -125,7 +143,7 @@ def run_matrix(builds: Builds, moments: list[tuple[int, object]], report, rerun_
     lines = []
     for i, (signum, moment) in enumerate(moments):
         out = builds.fresh_out(f"interrupted-{i}")
-        process = kg_build(builds.new_inputs, out, builds.cache)
+        process = kg_build(builds.new_inputs, out, builds.cache, builds.env)
         when = interrupt(process, out, signum, moment)
         code, err = finish(process)
         if code != 0:
@@ -134,7 +152,7 @@ def run_matrix(builds: Builds, moments: list[tuple[int, object]], report, rerun_
         lines.append(f"{signal.Signals(signum).name} {when}: exit {code}; "
                      + ", ".join(f"{name} {state}" for name, state in found.items()))
         if rerun_all or i == len(moments) - 1:
-            again, err = finish(kg_build(builds.new_inputs, out, builds.cache))
+            again, err = finish(kg_build(builds.new_inputs, out, builds.cache, builds.env))
             assert again == 0, err
             assert snapshot_of(out) == builds.new, "a re-run after the interruption did not give the complete build"
     report("\n".join(lines))
