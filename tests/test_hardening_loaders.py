@@ -6,8 +6,10 @@ tests/fuzz/harness.py: only Problem lines or InputError, no hang, no record lost
 """
 from __future__ import annotations
 
+import atexit
 import os
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +29,7 @@ FUZZ_CASES = int(os.environ.get("KG_FUZZ_CASES", "10000"))
 STOPS_READING = ("malformed CSV", "malformed JSON")  # reading of the file ends at these (their fix says so)
 
 _folder = Path(tempfile.mkdtemp(prefix="kg-fuzz-"))
+atexit.register(shutil.rmtree, _folder, True)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
