@@ -26,6 +26,18 @@ DEFAULT_MAX_ROWS = 10_000
 # Plan operators a read-only run refuses even when the query type says "read":
 # LOAD CSV makes the server fetch files or URLs on the caller's behalf.
 REFUSED_OPERATORS = ("LoadCSV",)
+# Administration commands that Neo4j plans as "read" but that reach other clients or the
+# server: ending other transactions, reading other clients' query text, the server settings.
+ADMIN_OPERATORS = {
+    "TerminateTransactions": "ends other clients' transactions",
+    "ShowTransactions": "shows other clients' queries",
+    "ShowSettings": "shows the server's settings",
+    "ShowServers": "shows the server topology",
+}
+# Procedures a read-only run may call: the db.* namespace (labels, schema, full-text search).
+# dbms.* and every other namespace (apoc.*, plugins) are refused.
+_ALLOWED_PROCEDURE = re.compile(r"^db\.", re.I)
+_PROCEDURE_CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.`]*)\s*(?=\(|$|\s+YIELD\b)", re.I)
 
 _READ_ONLY_FIX = "run it with --write (CLI) if you mean to change the graph; the HTTP service never writes"
 _LOAD_CSV = re.compile(r"\bLOAD\s+CSV\b", re.I)
@@ -127,10 +139,11 @@ def refuse_writes(session, text: str, params: dict, where: str, timeout: float |
     import neo4j
 
     first = _PREFIX.match(text)
-    if first and first["word"].upper() in ("EXPLAIN", "PROFILE"):
-        # EXPLAIN runs nothing; PROFILE runs in the READ transaction, which refuses writes
-        _refuse_load_csv_text(text, where)
+    if first and first["word"].upper() == "EXPLAIN":
+        _refuse_load_csv_text(text, where)  # EXPLAIN runs nothing
         return
+    if first and first["word"].upper() == "PROFILE":
+        text = text[first.end("word"):]  # PROFILE runs the query: check the query itself
 
     @neo4j.unit_of_work(timeout=timeout)
     def plan(tx):
@@ -145,10 +158,22 @@ def refuse_writes(session, text: str, params: dict, where: str, timeout: float |
         kind = {"w": "writes", "rw": "reads and writes", "s": "changes the schema"}.get(summary.query_type, "writes")
         raise QueryRefused(f"refused: this query {kind}, and queries here are read-only", where=where,
                          fix=_READ_ONLY_FIX)
-    refused = sorted(set(_operators(summary.plan)) & set(REFUSED_OPERATORS))
-    if refused:
+    operators = set(_operators(summary.plan))
+    if operators & set(REFUSED_OPERATORS):
         raise QueryRefused("refused: LOAD CSV is not allowed in a read-only query", where=where,
                          fix=_READ_ONLY_FIX)
+    for operator in sorted(operators & set(ADMIN_OPERATORS)):
+        raise QueryRefused(f"refused: this administration command {ADMIN_OPERATORS[operator]}", where=where,
+                           fix="ask the database administrator; queries here only read the graph")
+    if "ProcedureCall" in operators:
+        _refuse_procedures(text, where)
+
+
+def _refuse_procedures(text: str, where: str) -> None:
+    for name in _PROCEDURE_CALL.findall(_without_strings_and_comments(text)):
+        if not _ALLOWED_PROCEDURE.match(name.replace("`", "")):
+            raise QueryRefused(f"refused: procedure {name} is not allowed in a read-only query", where=where,
+                               fix="only db.* procedures (labels, schema, full-text search) can be called here")
 
 
 def _refuse_load_csv_text(text: str, where: str) -> None:

@@ -238,8 +238,17 @@ def test_fifty_concurrent_clients_with_zero_errors(neo4j_settings, capsys):
     assert set(summary["by_kind"]) >= {"top_entities", "papers_for_entity", "search", "entity", "paper"}
 
 
-@pytest.mark.xfail(strict=True, reason="kg/querying.py lets through what EXPLAIN cannot plan: admin commands such as "
-                   "TERMINATE TRANSACTIONS run in the READ transaction; see RELIABILITY.md (open issues)")
+@pytest.mark.parametrize("query", [
+    "SHOW TRANSACTIONS", "SHOW SETTINGS", "PROFILE TERMINATE TRANSACTIONS 'neo4j-transaction-1'",
+    "CALL dbms.listConfig()", "CALL dbms.components() YIELD name RETURN name",
+])
+def test_ad_hoc_cypher_cannot_reach_other_clients_or_the_server(service, query):
+    client, _ = service
+    response = client.post("/cypher", headers=AUTH, json={"query": query})
+    assert response.status_code == 403, response.text
+    assert response.json()["error"] == "QueryRefused"
+
+
 def test_ad_hoc_cypher_cannot_terminate_other_clients_transactions(service):
     import threading
 
@@ -272,7 +281,36 @@ def test_ad_hoc_cypher_cannot_terminate_other_clients_transactions(service):
         time.sleep(0.5)
         still = driver.execute_query("SHOW TRANSACTIONS YIELD transactionId WHERE transactionId IN $ids "
                                      "RETURN count(*) AS n", ids=ids, database_=settings.database).records[0]["n"]
+        errors_before_cleanup = list(victim_error)
         driver.execute_query("TERMINATE TRANSACTIONS $ids", ids=ids, database_=settings.database)  # clean up
     thread.join(timeout=30)
     assert response.status_code == 403, response.text
-    assert still == 1 and victim_error == []
+    assert still == 1 and errors_before_cleanup == []
+
+
+def test_private_server_token_scope_all_guards_every_route_but_health(neo4j_settings):
+    """KG_API_TOKEN_SCOPE=all: without the token every route answers 401 and reaches nothing."""
+    from kg.service.app import create_app
+    from kg.service.config import ServiceConfig
+
+    load_fixture(neo4j_settings)
+    config = ServiceConfig.from_env(timeout=TIMEOUT, env={"KG_API_TOKEN": TOKEN, "KG_API_TOKEN_SCOPE": "all"})
+    app = create_app(neo4j_settings, config)
+    with Served(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        for method, path, body in [("GET", "/queries", None), ("POST", "/queries/top_entities", {"params": {}}),
+                                   ("GET", "/entities/search?q=bert", None), ("GET", "/papers/p-bert", None),
+                                   ("POST", "/cypher", {"query": "RETURN 1"}), ("GET", "/", None)]:
+            denied = client.request(method, path, json=body)
+            assert denied.status_code == 401, (path, denied.text)
+            assert denied.json()["error"] == "Unauthorized" and TOKEN not in denied.text
+            allowed = client.request(method, path, json=body, headers=AUTH)
+            assert allowed.status_code != 401, (path, allowed.text)
+        assert client.get("/health").status_code == 200
+
+
+def test_unknown_token_scope_is_a_clear_error():
+    from kg.errors import UsageError
+    from kg.service.config import ServiceConfig
+
+    with pytest.raises(UsageError, match="KG_API_TOKEN_SCOPE='some' is not a token scope"):
+        ServiceConfig.from_env(env={"KG_API_TOKEN_SCOPE": "some"})

@@ -11,7 +11,7 @@ import hmac
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, Path, Query
+from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -78,10 +78,25 @@ def create_app(settings=None, config: ServiceConfig | None = None, driver=None) 
                 state["driver"].close()
                 state["driver"] = None
 
-    app = FastAPI(title="kg query service", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    bearer = HTTPBearer(auto_error=False, description=f"The token in {TOKEN_ENV}, when the server has one.")
+
+    def token_matches(credentials: HTTPAuthorizationCredentials | None) -> bool:
+        given = credentials.credentials if credentials else ""
+        return hmac.compare_digest(given.encode(), (config.token or "").encode())
+
+    def check_token_everywhere(request: Request,
+                               credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        """With scope "all", every route but /health needs the token (a private server)."""
+        if config.token is None or config.token_scope != "all" or request.url.path == "/health":
+            return
+        if not token_matches(credentials):
+            raise Unauthorized("a valid bearer token is required", where="Authorization",
+                               fix=f"send `Authorization: Bearer <token>` with the token in the server's {TOKEN_ENV}")
+
+    app = FastAPI(title="kg query service", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  dependencies=[Depends(check_token_everywhere)])
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
-    bearer = HTTPBearer(auto_error=False, description=f"The token in {TOKEN_ENV}, when the server has one.")
 
     def read(work, *args, where: str):
         """Run ``work(tx, *args)`` in a READ transaction with the request timeout."""
@@ -105,8 +120,7 @@ def create_app(settings=None, config: ServiceConfig | None = None, driver=None) 
     def check_token(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
         if config.token is None:
             return
-        given = credentials.credentials if credentials else ""
-        if not hmac.compare_digest(given.encode(), config.token.encode()):
+        if not token_matches(credentials):
             raise Unauthorized("a valid bearer token is required for ad-hoc Cypher", where="Authorization",
                                fix=f"send `Authorization: Bearer <token>` with the token in the server's {TOKEN_ENV}")
 

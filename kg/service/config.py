@@ -9,6 +9,9 @@ import os
 from dataclasses import dataclass
 
 TOKEN_ENV = "KG_API_TOKEN"
+# "cypher": the token guards ad-hoc Cypher only; "all": every route but /health needs it.
+TOKEN_SCOPE_ENV = "KG_API_TOKEN_SCOPE"
+TOKEN_SCOPES = ("cypher", "all")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_LIMIT = 100          # rows per page when the request names none
@@ -28,9 +31,16 @@ class ServiceConfig:
     timeout: float = DEFAULT_TIMEOUT
     max_body_bytes: int = MAX_BODY_BYTES
     token: str | None = None
+    token_scope: str = "cypher"
 
     @classmethod
     def from_env(cls, timeout: float = DEFAULT_TIMEOUT, env=None) -> "ServiceConfig":
         """Limits plus the token from ``KG_API_TOKEN`` (empty counts as unset)."""
         env = os.environ if env is None else env
-        return cls(timeout=timeout, token=env.get(TOKEN_ENV) or None)
+        scope = (env.get(TOKEN_SCOPE_ENV) or "cypher").lower()
+        if scope not in TOKEN_SCOPES:
+            from kg.errors import UsageError
+
+            raise UsageError(f"{TOKEN_SCOPE_ENV}={scope!r} is not a token scope", where=TOKEN_SCOPE_ENV,
+                             fix=f"use one of {', '.join(TOKEN_SCOPES)}")
+        return cls(timeout=timeout, token=env.get(TOKEN_ENV) or None, token_scope=scope)
