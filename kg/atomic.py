@@ -42,6 +42,19 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
         raise
 
 
+def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """Delete temporaries a killed writer left in ``folder`` (``.NAME.XXXX.tmp``); the outputs stay.
+
+    A SIGKILL cannot run the cleanup in :func:`atomic_open`, so the next run tidies up.
+    """
+    removed = []
+    for stale in Path(folder).glob(".*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+            removed.append(stale)
+    return removed
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_open(path, "w") as handle:
         handle.write(text)

@@ -29,3 +29,14 @@ def test_failure_keeps_last_good_file_and_leaves_no_temporary(tmp_path):
             raise RuntimeError("interrupted")
     assert target.read_text() == "good"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.json"]
+
+
+def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
+    from kg.atomic import remove_stale_temporaries
+
+    atomic_write_text(tmp_path / "graph.json", "good")
+    (tmp_path / ".graph.ttl.k3j2.tmp").write_text("half")
+    (tmp_path / "notes.tmp").write_text("not ours")
+    removed = remove_stale_temporaries(tmp_path)
+    assert [p.name for p in removed] == [".graph.ttl.k3j2.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json", "notes.tmp"]

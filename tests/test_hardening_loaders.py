@@ -1,6 +1,6 @@
 """Fuzzed loaders: every input format, hostile text and damaged files.
 
-Fast property tests run by default; the bounded fuzz run (``-m slow``) takes 10,000
+Fast property tests run by default; the bounded fuzz run (``-m fuzz``, run by .ci/run after the main tests) takes 10,000
 cases per format and prints how long each took. The promises checked are in
 tests/fuzz/harness.py: only Problem lines or InputError, no hang, no record lost unreported.
 """
@@ -106,7 +106,7 @@ def test_a_json_escape_of_a_lone_surrogate_is_reported_not_read(tmp_path):
 
 # ---------------------------------------------------------------- the bounded fuzz run
 
-@pytest.mark.slow
+@pytest.mark.fuzz
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_bounded_fuzz_run(fmt, capsys):

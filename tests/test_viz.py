@@ -336,3 +336,15 @@ def test_pyvis_is_used_in_one_module_only():
     users = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                    if re.search(r"^\s*(import|from)\s+pyvis", p.read_text(encoding="utf-8"), re.M))
     assert users == ["viz/backend.py"]
+
+
+def test_script_json_escapes_markup_and_invisible_controls_without_changing_the_data():
+    import json
+
+    from kg.viz.page import script_json
+
+    value = {"title": "</script><b>x</b> & \u202eRTL\u2066 zero\u200bwidth\u2028line"}
+    text = script_json(value)
+    assert json.loads(text) == value
+    for char in "<>&\u202e\u2066\u200b\u2028":
+        assert char not in text

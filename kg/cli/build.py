@@ -142,6 +142,10 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
 
     clock = time.perf_counter()
     out = Path(out_dir)
+    if out.is_dir():
+        from kg.atomic import remove_stale_temporaries
+
+        remove_stale_temporaries(out)
     settings = previous = None
     if to_neo4j:
         from kg.graph.snapshot import read_snapshot

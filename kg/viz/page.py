@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -111,13 +112,19 @@ def _legend(nodes: list[dict], edges: list[dict]) -> dict:
     }
 
 
+# Characters that may not appear raw in page source: markup, line separators, and the
+# bidirectional and zero-width controls that could disguise what the source says.
+_SCRIPT_ESCAPES = {char: f"\\u{ord(char):04x}" for char in
+                   "<>&\u2028\u2029\u200b\u200c\u200d\u200e\u200f\u061c\ufeff"
+                   + "".join(map(chr, range(0x202A, 0x202F))) + "".join(map(chr, range(0x2066, 0x206A)))}
+_SCRIPT_UNSAFE = re.compile("[" + re.escape("".join(_SCRIPT_ESCAPES)) + "]")
+
+
 def script_json(value) -> str:
-    """JSON that is safe inside ``<script>``: no ``<``, ``>``, ``&`` or line separators appear raw."""
+    """JSON that is safe inside ``<script>``: markup, line separators and bidi/zero-width controls
+    are written as ``\\uXXXX`` escapes (the data the page shows is unchanged)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return text
+    return _SCRIPT_UNSAFE.sub(lambda m: _SCRIPT_ESCAPES[m.group()], text)
 
 
 def _inline_script(code: str) -> str:
