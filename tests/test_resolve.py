@@ -230,6 +230,18 @@ def test_spacing_and_british_spelling_of_one_long_form_agree():
     assert any(e.mention_count == 2 and e.id == "method:pre-trained-language-model" for e in names.values())
 
 
+def test_one_paper_spelling_a_name_two_ways_as_two_kinds_keeps_them_apart():
+    # From the seed corpus: a notion and the benchmark named after it, in one abstract.
+    p = paper("Intrinsic Evaluation of Unlearning Using Parametric Knowledge Traces",
+              'We propose a methodology for eliciting directions in the parameter space (termed "concept vectors") '
+              "that encode concrete concepts, and construct ConceptVectors, a benchmark dataset.")
+    other = paper("Probing", "Concept vectors are directions that encode concepts.")
+    resolution = resolve([extraction(p, [("concept vectors", "method"), ("ConceptVectors", "benchmark")]),
+                          extraction(other, [("Concept vectors", "method")])])
+    assert sorted((e.type, e.name, e.paper_count) for e in resolution.entities.values()) == [
+        ("benchmark", "ConceptVectors", 1), ("method", "Concept vectors", 2)]
+
+
 def test_a_one_letter_short_form_is_not_a_definition():
     # "Regularized Relevance Reward (R^3)" read as "Reward (R^3)" must not make R^3 mean "Reward".
     p = paper("Reward mixtures", "A mixture of reward functions: Regularized Relevance Reward (R^3). R^3 helps.")

@@ -200,9 +200,26 @@ def _merge_spellings(grouped: dict) -> tuple[dict, dict[str, str]]:
     for spellings in by_compact.values():
         chosen = representative(spellings)
         for concept in spellings:
-            alias_of[concept] = chosen
-            merged[chosen].extend(grouped[concept])
+            target = concept if _typed_apart_in_a_paper(grouped[concept], grouped[chosen]) else chosen
+            alias_of[concept] = target
+            merged[target].extend(grouped[concept])
     return merged, alias_of
+
+
+def _typed_apart_in_a_paper(entries_a: list, entries_b: list) -> bool:
+    """True when one paper writes both spellings as different kinds of thing.
+
+    A paper does not spell one name two ways: '"concept vectors"' (the notion) and
+    'ConceptVectors' (its benchmark) in one abstract are two entities.
+    """
+    def types_by_paper(entries):
+        found: dict[str, set[str]] = defaultdict(set)
+        for mention, *_ in entries:
+            found[mention.paper_id].add(mention.type)
+        return found
+
+    a, b = types_by_paper(entries_a), types_by_paper(entries_b)
+    return any(a[paper].isdisjoint(b[paper]) for paper in a.keys() & b.keys())
 
 
 def _vote(weights: dict[str, float], counts: Counter) -> str:
