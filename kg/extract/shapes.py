@@ -111,6 +111,9 @@ def find_head_phrases(text: str) -> list[tuple[int, int, str]]:
     for i, w in enumerate(words):
         head = w.group(0).lower()
         type_ = heads.get(head) or (heads.get(head[:-1]) if head.endswith("s") else None)
+        if type_ is None and "-" in head:  # "question-answering", "code-summarization"
+            last = head.rsplit("-", 1)[-1]
+            type_ = heads.get(last) or (heads.get(last[:-1]) if last.endswith("s") else None)
         first = i
         if type_ is None and i > 0 and text[words[i - 1].end():w.start()] == " ":
             pair = words[i - 1].group(0).lower() + " " + head  # a two-word head: "representation learning"
@@ -127,6 +130,8 @@ def find_head_phrases(text: str) -> list[tuple[int, int, str]]:
             if gap == " " and j == first and NAMEISH.match(prev.group(0)) and token not in stop:
                 j -= 1  # "Text2Code search": a shaped name right before the head
                 break
+            if len(parts) > 1 and parts[-1] in stop:
+                break  # "LLM-based sentiment lexicon generation" -> "sentiment lexicon generation"
             if gap != " " or token in stop or not all(p in vocab or p in stop or p.isdigit() for p in parts):
                 break
             if len(parts) == 1 and token not in vocab:
