@@ -7,10 +7,11 @@ Desktop, Aura (``neo4j+s://`` routing URIs pass through unchanged).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 
-from kg.errors import Neo4jUnavailable
+from kg.errors import KGError, Neo4jUnavailable
 
 START_HINT = ('start the project\'s own with `kg neo4j start` and `eval "$(kg neo4j env)"`, '
               "or set NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD (or --uri/--username/--password) "
@@ -100,3 +101,21 @@ def open_driver(settings: Neo4jSettings):
             raise
         raise clear from None
     return driver
+
+
+@contextlib.contextmanager
+def connected(settings: Neo4jSettings):
+    """A verified driver for ``settings``, closed afterwards; an error about reaching Neo4j
+    inside the block leaves as one clear :class:`Neo4jUnavailable` line."""
+    driver = open_driver(settings)
+    try:
+        yield driver
+    except KGError:
+        raise
+    except Exception as error:
+        clear = explain(error, settings)
+        if clear is None:
+            raise
+        raise clear from None
+    finally:
+        driver.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kg.connection import Neo4jSettings, explain, open_driver
+from kg.connection import Neo4jSettings, connected
 from kg.store.cypher import ancestors
 
 
@@ -36,8 +36,7 @@ def read_counts(settings: Neo4jSettings, schema=None) -> dict:
     from kg.schema import load_schema
 
     schema = schema or load_schema()
-    driver = open_driver(settings)
-    try:
+    with connected(settings) as driver:
         with driver.session(database=settings.database) as session:
             present_labels = session.run("CALL db.labels() YIELD label RETURN collect(label) AS x").single()["x"]
             present_types = session.run(
@@ -60,11 +59,4 @@ def read_counts(settings: Neo4jSettings, schema=None) -> dict:
                                         type=rel_type).single()["c"]
                 if count:
                     rels[rel_type] = count
-    except Exception as error:
-        clear = explain(error, settings)
-        if clear is None:
-            raise
-        raise clear from None
-    finally:
-        driver.close()
     return {"nodes": nodes, "relationships": rels}

@@ -7,7 +7,7 @@ start from Neo4j as well as from a snapshot.
 """
 from __future__ import annotations
 
-from kg.connection import Neo4jSettings, explain, open_driver
+from kg.connection import Neo4jSettings, connected
 from kg.store.cypher import key_property
 
 
@@ -20,8 +20,7 @@ def read_graph(settings: Neo4jSettings, schema=None):
     schema = schema or load_schema()
     graph = nx.MultiDiGraph()
     keys = {}
-    driver = open_driver(settings)
-    try:
+    with connected(settings) as driver:
         with driver.session(database=settings.database) as session:
             for label, node in schema.nodes.items():
                 if node.abstract:
@@ -39,13 +38,6 @@ def read_graph(settings: Neo4jSettings, schema=None):
                     props = dict(record["props"])
                     edge_key = "|".join([rel_type, *(str(props.get(k)) for k in rel.key)])
                     graph.add_edge(source, target, key=edge_key, type=rel_type, **props)
-    except Exception as error:
-        clear = explain(error, settings)
-        if clear is None:
-            raise
-        raise clear from None
-    finally:
-        driver.close()
     return graph
 
 

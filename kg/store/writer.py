@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from kg.connection import Neo4jSettings, explain, open_driver
-from kg.errors import KGError, SchemaError
+from kg.connection import Neo4jSettings, connected
+from kg.errors import SchemaError
 from kg.store import cypher
 from kg.store.plan import Batch, make_plan
 
@@ -96,8 +96,7 @@ def write_graph(graph, settings: Neo4jSettings, batch_size: int = DEFAULT_BATCH_
     began = time.monotonic()
     plan = make_plan(graph, schema, batch_size=batch_size)
     report = WriteReport(papers=plan.papers)
-    driver = open_driver(settings)
-    try:
+    with connected(settings) as driver:
         ensure_schema(driver, settings.database, schema)
         with driver.session(database=settings.database) as session:
             for batch in plan.shared_nodes + plan.paper_batches + plan.shared_relationships:
@@ -105,14 +104,5 @@ def write_graph(graph, settings: Neo4jSettings, batch_size: int = DEFAULT_BATCH_
                 report.transactions += 1
                 if progress is not None and batch.papers:
                     progress(batch.papers)
-    except KGError:
-        raise
-    except Exception as error:
-        clear = explain(error, settings)
-        if clear is None:
-            raise
-        raise clear from None
-    finally:
-        driver.close()
     report.seconds = time.monotonic() - began
     return report
