@@ -270,7 +270,8 @@ def test_ad_hoc_cypher_cannot_terminate_other_clients_transactions(service):
     with open_driver(settings) as driver:
         for _ in range(100):
             ids = driver.execute_query("SHOW TRANSACTIONS YIELD transactionId, currentQuery "
-                                       "WHERE currentQuery CONTAINS 'victim' RETURN collect(transactionId) AS ids",
+                                       "WHERE currentQuery CONTAINS 'AS victim' AND NOT currentQuery STARTS WITH 'SHOW' "
+                                       "RETURN collect(transactionId) AS ids",
                                        database_=settings.database).records[0]["ids"]
             if ids:
                 break
