@@ -10,17 +10,9 @@ import time
 
 import click
 
-from kg.cli.options import quiet_option, show_progress
+from kg.cli.options import neo4j_options, quiet_option, show_progress
 
 FORMAT_CHOICES = ("listing", "jsonl", "csv", "atom", "bibtex")
-
-
-def neo4j_connection_options(func):
-    """The shared Neo4j options (``--uri``, ``--user``, ...) once ``kg.cli.options`` has them."""
-    from kg.cli import options
-
-    shared = getattr(options, "neo4j_options", None)
-    return shared(func) if shared else func
 
 
 def neo4j_settings(params: dict):
@@ -91,7 +83,7 @@ def write_extras(graph, out, echo, rdf: str | None = "turtle") -> list[str]:
               show_default=True, help=f"RDF file beside graph.json; auto = turtle up to {STREAM_RDF_ABOVE} papers, "
                                       "else streamed N-Triples (graph.nt).")
 @quiet_option
-@neo4j_connection_options
+@neo4j_options
 def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_specs, cache_dir, no_cache, scheduler,
           admin_csv, rdf_choice, quiet, **neo4j_params):
     """Build the knowledge graph of INPUT files and folders into DIR.

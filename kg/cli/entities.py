@@ -9,7 +9,8 @@ import json
 
 import click
 
-from kg.cli.build import neo4j_connection_options, neo4j_settings
+from kg.cli.build import neo4j_settings
+from kg.cli.options import neo4j_options
 
 ENTITY_TYPES = ("method", "dataset", "benchmark", "metric", "task")
 
@@ -121,7 +122,7 @@ def _aliases(row: dict, limit: int | None = None) -> str:
 @click.option("--type", "entity_type", type=click.Choice(ENTITY_TYPES), default=None, help="Only this type.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Only the N most widespread.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of entities.")
-@neo4j_connection_options
+@neo4j_options
 def entities(snapshot, from_neo4j, entity_type, top, as_json, **neo4j_params):
     """List canonical entities with aliases and counts, most widespread first.
 
@@ -166,7 +167,7 @@ def _print_detail(detail: dict) -> None:
 @click.argument("snapshot", required=False, metavar="[DIR]")
 @click.option("--neo4j", "from_neo4j", is_flag=True, help="Read from Neo4j instead of a snapshot.")
 @click.option("--json", "as_json", is_flag=True, help="The entity as one JSON object.")
-@neo4j_connection_options
+@neo4j_options
 def show(name, snapshot, from_neo4j, as_json, **neo4j_params):
     """Show one entity: type, aliases, papers, and each relation with its evidence sentence.
 

@@ -5,7 +5,8 @@ import json
 
 import click
 
-from kg.cli.build import neo4j_connection_options, neo4j_settings
+from kg.cli.build import neo4j_settings
+from kg.cli.options import neo4j_options
 
 
 def format_counts(counts: dict[str, dict[str, int]]) -> str:
@@ -24,7 +25,7 @@ def format_counts(counts: dict[str, dict[str, int]]) -> str:
 @click.argument("snapshot", required=False, metavar="[DIR]")
 @click.option("--neo4j", "from_neo4j", is_flag=True, help="Count in Neo4j instead of a snapshot.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-@neo4j_connection_options
+@neo4j_options
 def stats(snapshot, from_neo4j, as_json, **neo4j_params):
     """Count nodes by label and relationships by type.
 
