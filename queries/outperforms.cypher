@@ -12,7 +12,8 @@ MATCH (a:Method)-[o:OUTPERFORMS]->(b:Method)
 OPTIONAL MATCH (named:Dataset|Benchmark {id: o.dataset})
 WITH a, b, o, named,
      CASE WHEN named IS NULL
-          THEN [(p:Paper {id: o.paper_id})-[:EVALUATES_ON]->(x:Dataset|Benchmark) | x]
+          THEN COLLECT { MATCH (:Paper {id: o.paper_id})-[:EVALUATES_ON]->(x:Dataset|Benchmark)
+                         RETURN x ORDER BY x.name, x.id }
           ELSE [named] END AS places
 WHERE ($dataset IS NULL
        OR any(x IN places WHERE toLower(x.name) = toLower($dataset)

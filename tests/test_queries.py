@@ -192,7 +192,7 @@ def test_outperforms(driver):
     assert rows(driver, "outperforms") == [
         {"winner": "BERT", "loser": "ELMo", "datasets": ["GLUE"], "stated": True, "paper_id": "p-bert",
          "evidence": "BERT outperforms ELMo."},
-        {"winner": "RoBERTa", "loser": "BERT", "datasets": ["SQuAD", "GLUE"], "stated": False,
+        {"winner": "RoBERTa", "loser": "BERT", "datasets": ["GLUE", "SQuAD"], "stated": False,
          "paper_id": "p-roberta", "evidence": "RoBERTa outperforms BERT."},
     ]
     assert [r["winner"] for r in rows(driver, "outperforms", dataset="squad")] == ["RoBERTa"]
