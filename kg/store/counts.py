@@ -41,22 +41,24 @@ def read_counts(settings: Neo4jSettings, schema=None) -> dict:
             present_labels = session.run("CALL db.labels() YIELD label RETURN collect(label) AS x").single()["x"]
             present_types = session.run(
                 "CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS x").single()["x"]
-            nodes = {}
-            for label in sorted(present_labels):
-                if label in schema.nodes:
-                    count = session.run(f"MATCH (n:{label}) RETURN count(n) AS c").single()["c"]
-                else:
-                    count = session.run("MATCH (n) WHERE $label IN labels(n) RETURN count(n) AS c",
-                                        label=label).single()["c"]
-                if count:
-                    nodes[label] = count
-            rels = {}
-            for rel_type in sorted(present_types):
-                if rel_type in schema.relationships:
-                    count = session.run(f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS c").single()["c"]
-                else:
-                    count = session.run("MATCH ()-[r]->() WHERE type(r) = $type RETURN count(r) AS c",
-                                        type=rel_type).single()["c"]
-                if count:
-                    rels[rel_type] = count
+            nodes = _count_each(session, present_labels, schema.nodes,
+                                "MATCH (n:{name}) RETURN count(n) AS c",
+                                "MATCH (n) WHERE $name IN labels(n) RETURN count(n) AS c")
+            rels = _count_each(session, present_types, schema.relationships,
+                               "MATCH ()-[r:{name}]->() RETURN count(r) AS c",
+                               "MATCH ()-[r]->() WHERE type(r) = $name RETURN count(r) AS c")
     return {"nodes": nodes, "relationships": rels}
+
+
+def _count_each(session, present, declared, declared_query: str, other_query: str) -> dict[str, int]:
+    """Non-zero counts per name: declared names spelled into the query (they come from the
+    schema, and use Neo4j's count store); any other name only as a parameter."""
+    counts = {}
+    for name in sorted(present):
+        if name in declared:
+            count = session.run(declared_query.format(name=name)).single()["c"]
+        else:
+            count = session.run(other_query, name=name).single()["c"]
+        if count:
+            counts[name] = count
+    return counts
