@@ -178,23 +178,53 @@ def _plain(attrs: dict) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in attrs.items() if k != "id"}
 
 
-def graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, int]]:
-    """What ``new`` adds to or changes in ``old``: new or changed nodes and edges, plus the ends of
-    those edges (a MERGE write matches them). Also counts what ``old`` has and ``new`` lacks.
+def _owner(graph: nx.MultiDiGraph, source: str, target: str, attrs: dict) -> str | None:
+    """The paper an edge belongs to (as the store sees it): its source when that is a paper, else
+    the paper its provenance names, else the paper owning one of its ends (a Result's edges)."""
+    if graph.nodes[source].get("label") == "Paper":
+        return source
+    return attrs.get("paper_id") or graph.nodes[source].get("paper_id") or graph.nodes[target].get("paper_id")
 
-    Writing the delta with MERGE gives Neo4j the same nodes and relationships as writing all of
-    ``new``, at a cost in proportion to the change, not to the graph.
+
+def graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, int]]:
+    """What ``new`` adds to or changes in ``old``, as a graph to write: every paper that is new or
+    whose content changed *with all it owns* (the store replaces a changed paper whole), new or
+    changed shared nodes and edges, and the ends of every edge. Also counts what ``old`` has and
+    ``new`` lacks.
+
+    Writing the delta gives Neo4j the same nodes and relationships as writing all of ``new``,
+    at a cost in proportion to the change, not to the graph.
     """
+    touched: set[str] = set()
     delta = nx.MultiDiGraph()
     for node, attrs in new.nodes(data=True):
         if node not in old or _plain(old.nodes[node]) != _plain(attrs):
-            delta.add_node(node, **attrs)
+            owner = node if attrs.get("label") == "Paper" else attrs.get("paper_id")
+            if owner is not None and owner in new:
+                touched.add(owner)
+            else:
+                delta.add_node(node, **attrs)
+    owned_edges: dict[str, list] = {}
     for source, target, key, attrs in new.edges(keys=True, data=True):
+        owner = _owner(new, source, target, attrs)
+        if owner is not None and owner in new:
+            owned_edges.setdefault(owner, []).append((source, target, key, attrs))
         if not old.has_edge(source, target, key) or _plain(old.edges[source, target, key]) != _plain(attrs):
-            for end in (source, target):
-                if end not in delta:
-                    delta.add_node(end, **new.nodes[end])
+            if owner is not None and owner in new:
+                touched.add(owner)
+            else:
+                delta.add_edge(source, target, key=key, **attrs)
+    for source, target, key, attrs in old.edges(keys=True, data=True):
+        if not new.has_edge(source, target, key):
+            owner = _owner(old, source, target, attrs)
+            if owner is not None and owner in new:
+                touched.add(owner)  # it says less now: write it again, whole
+    for paper in touched:
+        delta.add_node(paper, **new.nodes[paper])
+        for source, target, key, attrs in owned_edges.get(paper, ()):
             delta.add_edge(source, target, key=key, **attrs)
+    for node in list(delta):
+        delta.add_node(node, **new.nodes[node])  # the ends of added edges get their attributes
     gone = {"nodes": sum(1 for n in old if n not in new),
             "relationships": sum(1 for s, t, k in old.edges(keys=True) if not new.has_edge(s, t, k))}
     return delta, gone
@@ -240,12 +270,13 @@ def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph |
     note = "neo4j: full write"
     target = graph
     if previous is not None and read_counts(settings) == graph_counts(previous):
-        target, gone = graph_delta(previous, graph)
+        target, _ = graph_delta(previous, graph)
         note = (f"neo4j: incremental, {target.number_of_nodes()} nodes and {target.number_of_edges()} "
-                f"relationships new or changed")
-        if gone["nodes"] or gone["relationships"]:
-            note += (f"; {gone['nodes']} nodes and {gone['relationships']} relationships of the previous "
-                     "build are no longer in the graph and stay in Neo4j (empty it and rebuild to drop them)")
+                f"relationships of new or changed papers")
+        papers_gone = sum(1 for n, label in previous.nodes(data="label") if label == "Paper" and n not in graph)
+        if papers_gone:
+            note += (f"; {papers_gone} papers of the previous build are not in this one and stay in Neo4j "
+                     "(empty it and rebuild to drop them)")
     report = write_graph(target, settings, progress=progress)
     if state_dir is not None and snapshot is not None:
         atomic_write_text(Path(state_dir) / NEO4J_STATE, json.dumps(

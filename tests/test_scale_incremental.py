@@ -71,3 +71,20 @@ def test_second_build_writes_only_the_change(papers, clean_db, tmp_path):
     with_neo4j_emptied = build(papers)  # the state file no longer matches what Neo4j holds
     assert "neo4j: full write" in with_neo4j_emptied
     assert read_counts(settings) == graph_counts(graph)
+
+
+def test_delta_write_of_a_paper_that_now_says_less_leaves_neo4j_equal_to_the_new_graph(papers, clean_db):
+    from kg.graph.snapshot import dumps
+    from kg.pipeline import write_neo4j
+    from kg.store import read_graph, write_graph
+
+    old, _ = build_graph(papers[:6], use_model=False)
+    write_graph(old, clean_db)
+    new = old.copy()
+    dropped = next((u, v, k) for u, v, k, d in new.edges(keys=True, data=True) if d["type"] != "MENTIONS")
+    new.remove_edge(*dropped)
+    delta, _ = graph_delta(old, new)
+    assert dropped[0] in delta and not delta.has_edge(*dropped)
+    report, note = write_neo4j(new, clean_db, previous=old)
+    assert "incremental" in note and report.papers_replaced == 1
+    assert dumps(read_graph(clean_db)) == dumps(new)

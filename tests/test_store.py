@@ -56,13 +56,31 @@ def test_plan_keeps_each_paper_with_its_relationships():
     graph = typed_graph(range(7))
     plan = make_plan(graph, load_schema(), batch_size=3)
     assert [b.papers for b in plan.paper_batches] == [3, 3, 1]
+    owned = 0
     for batch in plan.paper_batches:
-        papers = {row["key"] for row in batch.nodes["Paper"]}
-        for (rel_type, _, _), rows in batch.relationships.items():
-            for row in rows:
-                assert row["props"]["paper_id"] in papers, rel_type
+        assert not batch.nodes and not batch.relationships  # rows stay with their paper
+        for part in batch.parts:
+            assert [row["key"] for row in part.nodes["Paper"]] == [part.paper_id]
+            for (rel_type, _, _), rows in part.relationships.items():
+                for row in rows:
+                    assert row["props"]["paper_id"] == part.paper_id, rel_type
+                    owned += 1
+    assert owned == graph.number_of_edges()  # every edge here is stated by a paper
     shared = {label for b in plan.shared_nodes for label in b.nodes}
     assert shared == {"Method", "Dataset"}
+
+
+def test_paper_digest_follows_content_not_order():
+    graph = typed_graph(range(3))
+    digests = {p.paper_id: p.digest for b in make_plan(graph, load_schema()).paper_batches for p in b.parts}
+    shuffled = nx.MultiDiGraph()
+    shuffled.add_nodes_from(reversed(list(graph.nodes(data=True))))
+    shuffled.add_edges_from(reversed(list(graph.edges(keys=True, data=True))))
+    again = {p.paper_id: p.digest for b in make_plan(shuffled, load_schema()).paper_batches for p in b.parts}
+    assert again == digests and len(set(digests.values())) == 3
+    graph.edges["paper-001", "dataset:glue", "EVALUATES_ON"]["sentence"] = 5
+    changed = {p.paper_id: p.digest for b in make_plan(graph, load_schema()).paper_batches for p in b.parts}
+    assert [p for p in digests if digests[p] != changed[p]] == ["paper-001"]
 
 
 def test_plan_refuses_what_the_schema_does_not_declare():
@@ -121,6 +139,24 @@ def test_write_read_back_rewrite_and_increment(clean_db):
     assert read_counts(clean_db) == graph_counts(bigger)
     assert more.nodes_created == 3  # two papers and the new method
     assert more.relationships_created == bigger.number_of_edges() - first.number_of_edges()
+
+
+def test_a_changed_paper_is_replaced_and_nothing_stale_stays(clean_db):
+    first = typed_graph(range(6), extra_method="XLNet")
+    write_graph(first, clean_db, batch_size=4)
+    # Paper 5 is extracted again and now says less: no XLNet, no OUTPERFORMS, a different dataset.
+    second = typed_graph(range(6))
+    second.remove_edges_from([(u, v, k) for u, v, k in second.edges(keys=True) if k == "OUTPERFORMS|paper-005"])
+    second.remove_edge("paper-005", "dataset:glue", key="EVALUATES_ON")
+    second.add_edge("paper-005", "dataset:squad", key="EVALUATES_ON", type="EVALUATES_ON",
+                    **provenance("paper-005", 2, "evaluated_on"))
+    second.nodes["paper-005"]["title"] = "Paper number 5, revised"
+    report = write_graph(second, clean_db, batch_size=4)
+    assert (report.papers_unchanged, report.papers_replaced) == (5, 1)
+    assert dumps(read_graph(clean_db)) == dumps(second)  # XLNet and the old statements are gone
+    assert report.nodes_deleted == 1 and report.relationships_deleted > 0
+    again = write_graph(second, clean_db, batch_size=4)
+    assert (again.papers_unchanged, again.nodes_created, again.relationships_created) == (6, 0, 0)
 
 
 def test_properties_and_provenance_read_back(clean_db):

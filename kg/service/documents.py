@@ -31,7 +31,7 @@ RETURN e {.*} AS entity,
 
 PAPER = """
 MATCH (p:Paper {id: $id})
-RETURN p {.*} AS paper,
+RETURN p {.*, _kg_digest: null} AS paper,
        COLLECT { MATCH (p)-[r]->(e:Entity)
                  RETURN {relation: type(r), id: e.id, name: e.name, type: e.type, count: r.count,
                          sentence: r.sentence, start: r.start, end: r.end, evidence: r.evidence,
@@ -84,7 +84,7 @@ def paper_document(tx, paper_id: str, limit: int, offset: int) -> dict | None:
     record = tx.run(PAPER, id=paper_id, limit=limit, offset=offset).single()
     if record is None:
         return None
-    return {"paper": dict(sorted(plain(record["paper"]).items())),
+    return {"paper": dict(sorted(_drop_nulls(plain(record["paper"])).items())),
             "entities": [_drop_nulls(r) for r in plain(record["entities"])],
             "results": [_drop_nulls(r) for r in plain(record["results"])],
             "statements": [_drop_nulls(r) for r in plain(record["statements"])],

@@ -40,9 +40,29 @@ def fulltext_index_name(label: str, properties) -> str:
     return f"{label.lower()}_{properties[0]}s"
 
 
+PAPER_LABEL = "Paper"
+OWNER_PROPERTY = "paper_id"
+DIGEST_PROPERTY = "_kg_digest"  # the store's own bookkeeping on Paper nodes: not a schema property
+
+
+def owned_labels(schema) -> list[str]:
+    """Labels whose nodes belong to one paper through ``paper_id`` (Result): replaced with it."""
+    return [label for label, node in schema.nodes.items()
+            if label != PAPER_LABEL and not node.abstract
+            and any(p.name == OWNER_PROPERTY for p in schema.node_properties(label))]
+
+
+def owned_types(schema) -> list[str]:
+    """Relationship types one per stating paper that do not start at the paper (OUTPERFORMS):
+    found by their ``paper_id`` when the paper is replaced."""
+    return [rel_type for rel_type, rel in schema.relationships.items()
+            if OWNER_PROPERTY in rel.key and PAPER_LABEL not in rel.sources]
+
+
 def schema_statements(schema) -> list[str]:
     """Idempotent DDL: a uniqueness constraint per label key (abstract ones too, e.g. Entity.id),
-    a range index per ``index = true`` property, a full-text index per label with ``fulltext`` ones."""
+    a range index per ``index = true`` property, a full-text index per label with ``fulltext`` ones,
+    and the indexes that find what a paper owns by ``paper_id`` (for replacing a paper)."""
     statements = []
     for label, node in schema.nodes.items():
         name(label, schema.nodes)
@@ -59,6 +79,13 @@ def schema_statements(schema) -> list[str]:
             fields = ", ".join(f"n.{name(p, own)}" for p in fulltext)
             statements.append(f"CREATE FULLTEXT INDEX {fulltext_index_name(label, fulltext)} IF NOT EXISTS "
                               f"FOR (n:{label}) ON EACH [{fields}]")
+    for label in owned_labels(schema):
+        if not any(p.name == OWNER_PROPERTY and p.index for p in schema.node_properties(label)):
+            statements.append(f"CREATE INDEX {label.lower()}_{OWNER_PROPERTY} IF NOT EXISTS "
+                              f"FOR (n:{name(label, schema.nodes)}) ON (n.{OWNER_PROPERTY})")
+    for rel_type in owned_types(schema):
+        statements.append(f"CREATE INDEX {rel_type.lower()}_{OWNER_PROPERTY} IF NOT EXISTS "
+                          f"FOR ()-[r:{name(rel_type, schema.relationships)}]-() ON (r.{OWNER_PROPERTY})")
     return statements
 
 
@@ -69,6 +96,51 @@ def merge_nodes(schema, label: str) -> str:
     extra = "".join(f", n:{name(parent, schema.nodes)}" for parent in ancestors(schema, label))
     return (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
             f"SET n += row.props{extra} RETURN count(n) AS rows")
+
+
+def paper_digests() -> str:
+    """Which of ``$ids`` are in Neo4j, and the digest each was last written with."""
+    return (f"UNWIND $ids AS id MATCH (p:{PAPER_LABEL} {{id: id}}) "
+            f"RETURN p.id AS id, p.{DIGEST_PROPERTY} AS digest")
+
+
+def delete_owned(schema) -> list[str]:
+    """Statements that remove what papers ``$ids`` own, leaving the paper nodes: their outgoing
+    relationships, their owned nodes (with those nodes' relationships), owned relationships elsewhere."""
+    statements = [f"UNWIND $ids AS id MATCH (:{PAPER_LABEL} {{id: id}})-[r]->() DELETE r"]
+    statements += [f"UNWIND $ids AS id MATCH (n:{label} {{{OWNER_PROPERTY}: id}}) DETACH DELETE n"
+                   for label in owned_labels(schema)]
+    statements += [f"UNWIND $ids AS id MATCH ()-[r:{rel_type} {{{OWNER_PROPERTY}: id}}]->() DELETE r"
+                   for rel_type in owned_types(schema)]
+    return statements
+
+
+def replace_paper_nodes(schema, label: str) -> str:
+    """A paper's own nodes: MERGE on the key, then all properties replaced (none stale stays)."""
+    name(label, schema.nodes)
+    key = key_property(schema, label)
+    extra = "".join(f", n:{name(parent, schema.nodes)}" for parent in ancestors(schema, label))
+    return (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
+            f"SET n = row.props{extra} RETURN count(n) AS rows")
+
+
+def create_relationships(schema, rel_type: str, source: str, target: str) -> str:
+    """For a paper whose old relationships are gone: MATCH both ends by key, CREATE (no search for a twin)."""
+    name(rel_type, schema.relationships)
+    name(source, schema.nodes)
+    name(target, schema.nodes)
+    source_key = key_property(schema, source)
+    target_key = key_property(schema, target)
+    return (f"UNWIND $rows AS row "
+            f"MATCH (a:{source} {{{source_key}: row.source}}) MATCH (b:{target} {{{target_key}: row.target}}) "
+            f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.props RETURN count(r) AS rows")
+
+
+def unmentioned_entities(schema) -> str:
+    """Entities no paper mentions any more (every entity kg builds is mentioned): left over from replaced papers."""
+    entity = next(label for label, node in schema.nodes.items() if node.abstract)
+    return (f"MATCH (e:{entity}) WHERE NOT EXISTS {{ (:{PAPER_LABEL})-[:MENTIONS]->(e) }} "
+            f"DETACH DELETE e RETURN count(*) AS removed")
 
 
 def merge_relationships(schema, rel_type: str, source: str, target: str) -> str:

@@ -5,10 +5,17 @@ the source of or that carries its ``paper_id`` as provenance; those commit in th
 transaction as the paper. Entities are shared by many papers, so they are written before
 the papers (MERGE makes that idempotent); what no paper owns (VARIANT_OF) comes last.
 
+Each paper's part has a digest of everything it owns: the writer compares it with the one
+stored on the paper's node, skips a paper whose digest is unchanged, and replaces a paper
+whose digest differs (its old relationships and results are deleted first, so nothing stale
+stays behind).
+
 This module is pure (no driver), so the batching can be reasoned about and tested alone.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -20,14 +27,42 @@ OWNER_PROPERTY = "paper_id"
 
 @dataclass
 class Batch:
-    """One transaction's worth of rows: node rows by label, relationship rows by (type, source label, target label)."""
+    """One transaction's worth of rows: node rows by label, relationship rows by (type, source label, target label).
+
+    A batch of papers keeps each paper's rows apart in ``parts`` (the writer decides per paper
+    whether to write it); a batch of shared rows uses ``nodes`` and ``relationships`` directly.
+    """
 
     papers: int = 0
     nodes: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     relationships: dict[tuple[str, str, str], list[dict]] = field(default_factory=lambda: defaultdict(list))
+    parts: list["PaperPart"] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(map(len, self.nodes.values())) + sum(map(len, self.relationships.values())) \
+            + sum(map(len, self.parts))
+
+
+@dataclass
+class PaperPart:
+    """One paper's node, the nodes and relationships it owns, and their digest."""
+
+    paper_id: str
+    nodes: dict[str, list[dict]] = field(default_factory=dict)
+    relationships: dict[tuple[str, str, str], list[dict]] = field(default_factory=dict)
+    digest: str = ""
 
     def __len__(self) -> int:
         return sum(map(len, self.nodes.values())) + sum(map(len, self.relationships.values()))
+
+    def seal(self) -> None:
+        """Fix the digest over every row, in a canonical order (the graph's order must not matter):
+        nodes by key; a paper owns at most one relationship per group and pair of ends."""
+        content = [[label, sorted(rows, key=lambda r: r["key"])] for label, rows in sorted(self.nodes.items())]
+        content += [[list(group), sorted(rows, key=lambda r: (r["source"], r["target"]))]
+                    for group, rows in sorted(self.relationships.items())]
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        self.digest = hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -41,16 +76,14 @@ class Plan:
         return sum(b.papers for b in self.paper_batches)
 
 
-def _props(attrs: dict, declared: set[str], where: str, skip: tuple[str, ...]) -> dict:
-    props = {}
-    for key, value in attrs.items():
-        if key in skip or value is None:
-            continue
-        if key not in declared:
-            raise SchemaError(f"property {key!r} is not declared in the schema", where=where,
-                              fix="declare it in schema/graph.toml or leave it out of the graph")
-        props[key] = list(value) if isinstance(value, tuple) else value
-    return props
+def _props(attrs: dict, declared: set[str], where, skip: tuple[str, ...]) -> dict:
+    """The row properties of a node or edge; ``where()`` names it in the error (made only on error)."""
+    unknown = attrs.keys() - declared - set(skip)
+    if unknown:
+        raise SchemaError(f"property {sorted(unknown)[0]!r} is not declared in the schema", where=where(),
+                          fix="declare it in schema/graph.toml or leave it out of the graph")
+    return {key: list(value) if isinstance(value, tuple) else value
+            for key, value in attrs.items() if value is not None and key not in skip}
 
 
 def _chunks(rows: list, size: int):
@@ -63,20 +96,24 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
     if batch_size < 1:
         raise SchemaError("batch size must be at least 1", fix="pass a positive --batch-size")
     schema.node(PAPER_LABEL)
+    node_info: dict[str, tuple[set[str], str]] = {}
+    rel_info: dict[str, tuple] = {}
     labels: dict[str, str] = {}
     node_rows: dict[str, tuple[str, dict]] = {}
     owner_of: dict[str, str | None] = {}
     for node_id, attrs in graph.nodes(data=True):
         label = attrs.get("label")
-        where = f"node {node_id!r}"
         if label is None:
-            raise SchemaError("node has no 'label' attribute", where=where, fix="build the graph with kg.graph")
-        node = schema.node(label)
-        if node.abstract:
-            raise SchemaError(f"node has the abstract label {label!r}", where=where, fix="use a concrete label")
-        declared = {p.name for p in schema.node_properties(label)}
-        key = next(p.name for p in schema.node_properties(label) if p.key)
-        props = _props(attrs, declared, where, skip=("label",))
+            raise SchemaError("node has no 'label' attribute", where=f"node {node_id!r}",
+                              fix="build the graph with kg.graph")
+        if label not in node_info:
+            if schema.node(label).abstract:
+                raise SchemaError(f"node has the abstract label {label!r}", where=f"node {node_id!r}",
+                                  fix="use a concrete label")
+            node_info[label] = ({p.name for p in schema.node_properties(label)},
+                                next(p.name for p in schema.node_properties(label) if p.key))
+        declared, key = node_info[label]
+        props = _props(attrs, declared, lambda: f"node {node_id!r}", skip=("label",))
         props[key] = node_id
         labels[node_id] = label
         node_rows[node_id] = (label, {"key": node_id, "props": props})
@@ -89,16 +126,19 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
     edge_rows: list[tuple[str | None, tuple[str, str, str], dict]] = []
     for source, target, edge_key, attrs in graph.edges(keys=True, data=True):
         rel_type = attrs.get("type") or str(edge_key).split("|", 1)[0]
-        where = f"edge {source!r} -[{edge_key}]-> {target!r}"
-        rel = schema.relationship(rel_type)
+        def where():
+            return f"edge {source!r} -[{edge_key}]-> {target!r}"
+        if rel_type not in rel_info:
+            rel_info[rel_type] = (schema.relationship(rel_type),
+                                  {p.name for p in schema.relationship_properties(rel_type)})
+        rel, declared = rel_info[rel_type]
         if labels[source] not in rel.sources or labels[target] not in rel.targets:
-            raise SchemaError(f"{rel_type} cannot join {labels[source]} to {labels[target]}", where=where,
+            raise SchemaError(f"{rel_type} cannot join {labels[source]} to {labels[target]}", where=where(),
                               fix=f"the schema allows {'|'.join(rel.sources)} -> {'|'.join(rel.targets)}")
-        declared = {p.name for p in schema.relationship_properties(rel_type)}
         props = _props(attrs, declared, where, skip=("type",))
         missing = [k for k in rel.key if k not in props]
         if missing:
-            raise SchemaError(f"{rel_type} needs its key properties {missing}", where=where,
+            raise SchemaError(f"{rel_type} needs its key properties {missing}", where=where(),
                               fix="set them on the edge (one relationship per stating paper)")
         owner = (source if labels[source] == PAPER_LABEL else props.get(OWNER_PROPERTY)
                  or owner_of.get(source) or owner_of.get(target))
@@ -107,7 +147,7 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
         row = {"source": source, "target": target, "key": {k: props[k] for k in rel.key}, "props": props}
         edge_rows.append((owner, (rel_type, labels[source], labels[target]), row))
 
-    by_paper: dict[str, Batch] = {p: Batch(papers=1) for p in papers}
+    by_paper: dict[str, PaperPart] = {p: PaperPart(p) for p in papers}
     shared_nodes: list[tuple[str, dict]] = []
     for node_id in sorted(node_rows):
         label, row = node_rows[node_id]
@@ -115,24 +155,20 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
         if owner is None:
             shared_nodes.append((label, row))
         else:
-            by_paper[owner].nodes[label].append(row)
+            by_paper[owner].nodes.setdefault(label, []).append(row)
     shared_edges = []
     for owner, group, row in edge_rows:
         if owner is None:
             shared_edges.append((group, row))
         else:
-            by_paper[owner].relationships[group].append(row)
+            by_paper[owner].relationships.setdefault(group, []).append(row)
 
     paper_batches = []
     for chunk in _chunks(papers, batch_size):
-        batch = Batch()
+        batch = Batch(papers=len(chunk))
         for paper in chunk:
-            part = by_paper[paper]
-            batch.papers += 1
-            for label, rows in part.nodes.items():
-                batch.nodes[label].extend(rows)
-            for group, rows in part.relationships.items():
-                batch.relationships[group].extend(rows)
+            by_paper[paper].seal()
+            batch.parts.append(by_paper[paper])
         paper_batches.append(batch)
     return Plan(shared_nodes=_shared(shared_nodes, shared_batch_rows, nodes=True),
                 paper_batches=paper_batches,

@@ -8,7 +8,7 @@ start from Neo4j as well as from a snapshot.
 from __future__ import annotations
 
 from kg.connection import Neo4jSettings, connected
-from kg.store.cypher import key_property
+from kg.store.cypher import DIGEST_PROPERTY, key_property
 
 
 def read_graph(settings: Neo4jSettings, schema=None):
@@ -28,6 +28,7 @@ def read_graph(settings: Neo4jSettings, schema=None):
                 key = keys[label] = key_property(schema, label)
                 for record in session.run(f"MATCH (n:{label}) RETURN n.{key} AS key, properties(n) AS props"):
                     props = dict(record["props"])
+                    props.pop(DIGEST_PROPERTY, None)  # the store's bookkeeping, not part of the graph
                     graph.add_node(record["key"], label=label, **props)
             for rel_type, rel in schema.relationships.items():
                 query = f"MATCH (a)-[r:{rel_type}]->(b) RETURN a, b, properties(r) AS props"

@@ -1,19 +1,26 @@
-"""Write the typed graph into Neo4j: schema first, then batched, idempotent UNWIND ... MERGE.
+"""Write the typed graph into Neo4j: schema first, then batched, idempotent UNWIND writes.
 
 Every batch runs in a managed transaction (``session.execute_write``), which the driver
 retries on transient errors (deadlocks, leader switches); the transaction function only
-sends statements, so a retry redoes it whole. MERGE on the key + SET means that writing
-the same graph again creates nothing, and a graph with more papers adds only those.
+sends statements, so a retry redoes it whole.
+
+Shared nodes (entities) are MERGEd on their key. A paper is written with everything it owns
+(its relationships, its results) in one transaction, and its node keeps the digest of that
+content (``_kg_digest``): writing the same paper again is skipped, a paper whose content
+changed is *replaced* — what it owned before is deleted, then its rows are created — so no
+stale relationship survives a re-extraction. Since the old rows are gone, relationships are
+CREATEd, not MERGEd. Entities that no paper mentions any more are removed at the end.
 """
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from kg.connection import Neo4jSettings, connected
 from kg.errors import SchemaError
 from kg.store import cypher
-from kg.store.plan import Batch, make_plan
+from kg.store.plan import Batch, PaperPart, make_plan
 
 # Papers per transaction, measured on the 2-core machine with a synthetic graph of 5,000
 # papers, 3,000 entities and 42,468 relationships (first write / rewrite, seconds):
@@ -21,28 +28,40 @@ from kg.store.plan import Batch, make_plan
 # Past a few hundred papers the per-transaction cost is gone; 500 keeps a transaction at a
 # few thousand rows, small enough for the default heap.
 DEFAULT_BATCH_SIZE = 500
+# Transactions of papers in flight at once. Two keep the server busy while the client packs
+# the next batch (see bench/README.md for the measurement).
+DEFAULT_WRITERS = 2
 
 
 @dataclass
 class WriteReport:
-    """What a write did: nodes and relationships created vs. already there (matched)."""
+    """What a write did: nodes and relationships created vs. already there (matched), papers
+    skipped because Neo4j already held the same content, papers replaced, rows deleted."""
 
     papers: int = 0
     nodes_created: int = 0
     nodes_matched: int = 0
     relationships_created: int = 0
     relationships_matched: int = 0
+    papers_unchanged: int = 0
+    papers_replaced: int = 0
+    nodes_deleted: int = 0
+    relationships_deleted: int = 0
     transactions: int = 0
     seconds: float = 0.0
 
     def add(self, other: "WriteReport") -> None:
-        for field in ("nodes_created", "nodes_matched", "relationships_created", "relationships_matched"):
+        for field in ("nodes_created", "nodes_matched", "relationships_created", "relationships_matched",
+                      "papers_unchanged", "papers_replaced", "nodes_deleted", "relationships_deleted"):
             setattr(self, field, getattr(self, field) + getattr(other, field))
 
     def describe(self) -> str:
-        return (f"Neo4j: {self.papers} papers; nodes {self.nodes_created} created, {self.nodes_matched} unchanged; "
-                f"relationships {self.relationships_created} created, {self.relationships_matched} unchanged "
-                f"({self.transactions} transactions, {self.seconds:.1f} s)")
+        text = (f"Neo4j: {self.papers} papers ({self.papers_unchanged} unchanged, {self.papers_replaced} replaced); "
+                f"nodes {self.nodes_created} created, {self.nodes_matched} unchanged; "
+                f"relationships {self.relationships_created} created, {self.relationships_matched} unchanged")
+        if self.nodes_deleted or self.relationships_deleted:
+            text += f"; stale: {self.nodes_deleted} nodes and {self.relationships_deleted} relationships deleted"
+        return text + f" ({self.transactions} transactions, {self.seconds:.1f} s)"
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -60,35 +79,85 @@ def ensure_schema(driver, database: str | None = None, schema=None) -> list[str]
     return statements
 
 
-def _write_batch(tx, batch: Batch, schema) -> WriteReport:
-    """The transaction function: nodes first (by label), then relationships (by type and ends)."""
+def _count_written(result, rows: list, what: str) -> None:
+    written = result.single()["rows"]
+    if written != len(rows):
+        raise SchemaError(f"{len(rows) - written} {what} have an end that is not in Neo4j", where="graph",
+                          fix="every edge's ends must be nodes of the graph being written")
+
+
+def _write_shared(tx, batch: Batch, schema) -> WriteReport:
+    """Rows no single paper owns (entities, VARIANT_OF): MERGE, so writing them again changes nothing."""
     report = WriteReport()
     for label in sorted(batch.nodes):
         rows = batch.nodes[label]
-        result = tx.run(cypher.merge_nodes(schema, label), rows=rows)
-        summary = result.consume()
+        summary = tx.run(cypher.merge_nodes(schema, label), rows=rows).consume()
         report.nodes_created += summary.counters.nodes_created
         report.nodes_matched += len(rows) - summary.counters.nodes_created
     for group in sorted(batch.relationships):
         rows = batch.relationships[group]
         result = tx.run(cypher.merge_relationships(schema, *group), rows=rows)
-        written = result.single()["rows"]
-        summary = result.consume()
-        if written != len(rows):
-            raise SchemaError(f"{len(rows) - written} {group[0]} relationships from {group[1]} to {group[2]} "
-                              f"have an end that is not in Neo4j", where="graph",
-                              fix="every edge's ends must be nodes of the graph being written")
-        report.relationships_created += summary.counters.relationships_created
-        report.relationships_matched += len(rows) - summary.counters.relationships_created
+        _count_written(result, rows, f"{group[0]} relationships from {group[1]} to {group[2]}")
+        created = result.consume().counters.relationships_created
+        report.relationships_created += created
+        report.relationships_matched += len(rows) - created
     return report
 
 
+def _write_papers(tx, parts: list[PaperPart], schema) -> WriteReport:
+    """One batch of papers: skip the unchanged, clear what the changed ones owned, create the rest."""
+    report = WriteReport()
+    stored = {r["id"]: r["digest"] for r in tx.run(cypher.paper_digests(), ids=[p.paper_id for p in parts])}
+    todo = []
+    for part in parts:
+        if part.paper_id in stored and stored[part.paper_id] == part.digest:
+            report.papers_unchanged += 1
+            report.nodes_matched += sum(map(len, part.nodes.values()))
+            report.relationships_matched += sum(map(len, part.relationships.values()))
+        else:
+            todo.append(part)
+    if not todo:
+        return report
+    ids = [p.paper_id for p in todo]
+    report.papers_replaced = sum(1 for i in ids if i in stored)
+    for statement in cypher.delete_owned(schema):
+        counters = tx.run(statement, ids=ids).consume().counters
+        report.nodes_deleted += counters.nodes_deleted
+        report.relationships_deleted += counters.relationships_deleted
+    nodes: dict[str, list[dict]] = {}
+    relationships: dict[tuple[str, str, str], list[dict]] = {}
+    for part in todo:
+        for label, rows in part.nodes.items():
+            if label == cypher.PAPER_LABEL:
+                rows = [{"key": r["key"], "props": {**r["props"], cypher.DIGEST_PROPERTY: part.digest}} for r in rows]
+            nodes.setdefault(label, []).extend(rows)
+        for group, rows in part.relationships.items():
+            relationships.setdefault(group, []).extend(rows)
+    for label in sorted(nodes):
+        rows = nodes[label]
+        counters = tx.run(cypher.replace_paper_nodes(schema, label), rows=rows).consume().counters
+        report.nodes_created += counters.nodes_created
+        report.nodes_matched += len(rows) - counters.nodes_created
+    for group in sorted(relationships):
+        # Ordered by the shared end, so concurrent transactions take its locks in one order.
+        rows = sorted(relationships[group], key=lambda r: (r["target"], r["source"]))
+        result = tx.run(cypher.create_relationships(schema, *group), rows=rows)
+        _count_written(result, rows, f"{group[0]} relationships from {group[1]} to {group[2]}")
+        report.relationships_created += result.consume().counters.relationships_created
+    return report
+
+
+def _remove_unmentioned(tx, schema) -> int:
+    return tx.run(cypher.unmentioned_entities(schema)).single()["removed"]
+
+
 def write_graph(graph, settings: Neo4jSettings, batch_size: int = DEFAULT_BATCH_SIZE, progress=None,
-                schema=None) -> WriteReport:
+                schema=None, writers: int = DEFAULT_WRITERS) -> WriteReport:
     """Write ``graph`` (the typed MultiDiGraph) to the Neo4j in ``settings``.
 
     ``progress``, if given, is called with the number of papers each committed batch held
-    (``tqdm.update`` fits). Raises Neo4jUnavailable with one clear line when Neo4j cannot be used.
+    (``tqdm.update`` fits). ``writers`` paper transactions run at once. Raises
+    Neo4jUnavailable with one clear line when Neo4j cannot be used.
     """
     from kg.schema import load_schema
 
@@ -98,11 +167,28 @@ def write_graph(graph, settings: Neo4jSettings, batch_size: int = DEFAULT_BATCH_
     report = WriteReport(papers=plan.papers)
     with connected(settings) as driver:
         ensure_schema(driver, settings.database, schema)
-        with driver.session(database=settings.database) as session:
-            for batch in plan.shared_nodes + plan.paper_batches + plan.shared_relationships:
-                report.add(session.execute_write(_write_batch, batch, schema))
+
+        def write(batch: Batch, work) -> WriteReport:
+            with driver.session(database=settings.database) as session:
+                return session.execute_write(work, batch, schema)
+
+        for batch in plan.shared_nodes:
+            report.add(write(batch, _write_shared))
+            report.transactions += 1
+        with ThreadPoolExecutor(max(1, writers)) as pool:
+            done = pool.map(lambda batch: write(batch, lambda tx, b, s: _write_papers(tx, b.parts, s)),
+                            plan.paper_batches)
+            for batch, part in zip(plan.paper_batches, done):
+                report.add(part)
                 report.transactions += 1
                 if progress is not None and batch.papers:
                     progress(batch.papers)
+        for batch in plan.shared_relationships:
+            report.add(write(batch, _write_shared))
+            report.transactions += 1
+        if report.papers_replaced:
+            with driver.session(database=settings.database) as session:
+                report.nodes_deleted += session.execute_write(_remove_unmentioned, schema)
+                report.transactions += 1
     report.seconds = time.monotonic() - began
     return report

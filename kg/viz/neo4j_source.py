@@ -9,6 +9,7 @@ from __future__ import annotations
 import networkx as nx
 
 from kg.schema import load_schema
+from kg.store.cypher import DIGEST_PROPERTY
 
 MAX_NAME_CHARS = 500   # longer strings in query rows are sentences, not names to look up
 
@@ -33,13 +34,13 @@ def _read(driver, database, node_where: str = "", rel_where: str = "", params: d
     graph = nx.MultiDiGraph()
     with driver.session(database=database) as session:
         for record in session.run(_NODES.format(where=node_where), params or {}):
-            props = {k: plain(v) for k, v in record["props"].items()}
+            props = {k: plain(v) for k, v in record["props"].items() if k != DIGEST_PROPERTY}
             graph.add_node(props["id"], label=_label(record["labels"], concrete),
                            **{k: v for k, v in props.items() if k != "id"})
         for record in session.run(_RELS.format(where=rel_where), params or {}):
             if record["source"] not in graph or record["target"] not in graph:
                 continue
-            props = {k: plain(v) for k, v in record["props"].items()}
+            props = {k: plain(v) for k, v in record["props"].items() if k != DIGEST_PROPERTY}
             rel_type = record["type"]
             key = f"{rel_type}|{props.get('paper_id')}" if rel_type in keyed else rel_type
             graph.add_edge(record["source"], record["target"], key=key, type=rel_type, **props)
