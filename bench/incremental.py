@@ -1,0 +1,151 @@
+#!/usr/bin/env python
+"""Time ``kg build --neo4j`` from files, then growing the built graph by new papers (by hand, never in CI).
+
+    python bench/incremental.py CORPUS... --work DIR [--new 1000,2000] [--processes 2] [--out results.json]
+
+Runs the real command line, as a user would:
+
+1. ``kg build CORPUS --out DIR/full --neo4j`` on an emptied database: the end-to-end time
+   from files to a queryable Neo4j (extraction cache cold: ``DIR/cache`` is removed first).
+2. The corpus without its last ``sum(--new)`` papers (by id) is built into an emptied
+   database again, from a copy of the cache that lacks the held-back papers.
+3. Each ``--new`` slice is added in turn: ``kg build BASE NEW1 [NEW2 ...]``, so every step
+   extracts only its slice (nothing else is missing from the cache) and writes the delta.
+
+Prints the seconds of each stage of each run (the ``time:`` line of ``kg build``) and the
+peak resident memory of the largest run. ``--neo4j`` settings come from the environment
+(``NEO4J_URI``...) or the project's own server; the database is WIPED.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def run_build(inputs: list[str], out: Path, cache: Path, processes: int) -> dict:
+    """One ``kg build --neo4j`` run: wall seconds, the stage times it printed, its Neo4j note."""
+    command = [sys.executable, "-c", "from kg.cli import main; main()", "build", *inputs, "--out", str(out), "--neo4j", "-q",
+               "--processes", str(processes), "--cache-dir", str(cache)]
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"kg build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    stages = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("time: "):
+            stages = {k: float(v.rstrip("s")) for k, v in (part.split(" ") for part in line[6:].split(", "))}
+    notes = [line for line in done.stdout.splitlines() if line.startswith(("neo4j:", "Neo4j:"))]
+    papers = re.search(r"^papers: (\d+)", done.stdout, re.M)
+    return {"wall_seconds": round(seconds, 1), "stages": stages, "neo4j": notes,
+            "papers": int(papers.group(1)) if papers else None,
+            "peak_rss_mb_largest_run": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+
+
+def write_jsonl(papers, path: Path) -> str:
+    with path.open("w", encoding="utf-8") as handle:
+        for paper in papers:
+            handle.write(json.dumps({"title": paper.title, "abstract": paper.abstract}, ensure_ascii=False) + "\n")
+    return str(path)
+
+
+def forget(cache: Path, paper_ids: list[str]) -> int:
+    """Remove these papers' extractions from a copy of the cache, so adding them extracts them."""
+    from kg.extract.cache import CACHE_FILE
+
+    with sqlite3.connect(cache / CACHE_FILE) as db:
+        before = db.total_changes
+        for start in range(0, len(paper_ids), 500):
+            chunk = paper_ids[start:start + 500]
+            db.execute(f"DELETE FROM extractions WHERE paper_id IN ({','.join('?' * len(chunk))})", chunk)
+        return db.total_changes - before
+
+
+def wipe_neo4j() -> None:
+    from bench.run import neo4j_lock, wipe  # noqa: E402  (the same wipe and test lock as bench/run.py)
+    from kg.connection import resolve_settings
+
+    settings = resolve_settings()
+    lock = neo4j_lock(settings)
+    try:
+        wipe(settings)
+    finally:
+        lock.close()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="+")
+    parser.add_argument("--work", required=True, help="folder for outputs, caches and the split corpus")
+    parser.add_argument("--new", default="1000,2000", help="sizes of the slices added one after another")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--skip-full", action="store_true", help="skip step 1 (the cold end-to-end build)")
+    parser.add_argument("--out", help="save the results as JSON here")
+    args = parser.parse_args(argv)
+
+    from kg.loaders import read_corpus
+
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.new.split(",") if s.strip()]
+    papers = sorted(read_corpus(args.corpus).papers, key=lambda p: p.id)
+    held = sum(sizes)
+    base, rest = papers[:-held], papers[-held:]
+    results: dict = {"corpus": args.corpus, "papers": len(papers), "loadavg_start": os.getloadavg()}
+
+    cache = work / "cache"
+    if not args.skip_full:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(work / "full", ignore_errors=True)
+        wipe_neo4j()
+        print(f"1. full build of {len(papers)} papers, cold cache ...", file=sys.stderr, flush=True)
+        results["full"] = run_build(list(args.corpus), work / "full", cache, args.processes)
+        print(f"   {results['full']['wall_seconds']} s  {results['full']['stages']}", file=sys.stderr)
+
+    grow_cache = work / "grow-cache"
+    shutil.rmtree(grow_cache, ignore_errors=True)
+    shutil.copytree(cache, grow_cache)
+    forgotten = forget(grow_cache, [p.id for p in rest])
+    inputs = [write_jsonl(base, work / "base.jsonl")]
+    shutil.rmtree(work / "grow", ignore_errors=True)
+    wipe_neo4j()
+    print(f"2. base build of {len(base)} papers (cached) ...", file=sys.stderr, flush=True)
+    results["base"] = run_build(inputs, work / "grow", grow_cache, args.processes)
+    print(f"   {results['base']['wall_seconds']} s  {results['base']['stages']}", file=sys.stderr)
+    results["steps"] = []
+    offset = 0
+    for number, size in enumerate(sizes, 1):
+        inputs.append(write_jsonl(rest[offset:offset + size], work / f"new-{number}.jsonl"))
+        offset += size
+        print(f"3.{number} adding {size} new papers ...", file=sys.stderr, flush=True)
+        step = run_build(inputs, work / "grow", grow_cache, args.processes)
+        step["added"] = size
+        results["steps"].append(step)
+        print(f"   {step['wall_seconds']} s  {step['stages']}  {step['neo4j']}", file=sys.stderr)
+    results["forgotten_extractions"] = forgotten
+    results["loadavg_end"] = os.getloadavg()
+
+    print(f"\n{'run':<24} {'papers':>7} {'wall s':>7}  stages")
+    for name, row in [("full (cold)", results.get("full")), ("base (cached)", results["base"])] + \
+            [(f"+{s['added']} new", s) for s in results["steps"]]:
+        if row:
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in row["stages"].items())
+            print(f"{name:<24} {row['papers'] or '':>7} {row['wall_seconds']:>7}  {stages}")
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
