@@ -7,17 +7,20 @@ definition is always obeyed, whatever the long form means elsewhere.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.extract.records import Extraction
-from kg.resolve.keys import clean_surface, surface_key
+from kg.resolve.memo import MEMO_SIZE, clean_surface, surface_key
 
 _DEFINITION = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[^()]{1,20})\)$")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def _letters(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalpha())
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def could_abbreviate(short: str, long: str) -> bool:
     """True when ``short`` reads as an abbreviation of ``long``: its first letter starts a word
     of ``long`` and its letters occur in ``long`` in order.
@@ -32,7 +35,7 @@ def could_abbreviate(short: str, long: str) -> bool:
     letters, target = _letters(short), _letters(long)
     if len(letters) < 2 or " " in short.strip() or len(short) > 20:
         return False
-    words = re.findall(r"[^\W\d_]+", long.lower())
+    words = _WORDS.findall(long.lower())
     if not any(word.startswith(letters[0]) for word in words):
         return False
     position = 0
@@ -44,6 +47,7 @@ def could_abbreviate(short: str, long: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def split_definition(text: str) -> tuple[str, str] | None:
     """``"Large Language Models (LLMs)"`` -> ``("Large Language Models", "LLMs")``; else None."""
     match = _DEFINITION.match(clean_surface(text))
@@ -79,8 +83,13 @@ def definition_pairs(extraction: Extraction) -> list[tuple[int, str, str]]:
 
 def paper_definitions(extraction: Extraction) -> dict[str, str]:
     """short-form key -> long-form key for one paper; the first definition in the text wins."""
+    return definitions_of(definition_pairs(extraction))
+
+
+def definitions_of(pairs: list[tuple[int, str, str]]) -> dict[str, str]:
+    """:func:`paper_definitions` from the paper's :func:`definition_pairs` (when they are at hand)."""
     definitions: dict[str, str] = {}
-    for _, short, long in definition_pairs(extraction):
+    for _, short, long in pairs:
         short_key, long_key = surface_key(short), surface_key(long)
         if short_key and long_key and short_key != long_key:
             definitions.setdefault(short_key, long_key)
@@ -89,5 +98,17 @@ def paper_definitions(extraction: Extraction) -> dict[str, str]:
 
 def mention_surfaces(text: str) -> list[str]:
     """The surface forms one mention text stands for: both sides of a written definition."""
+    return list(surfaces_of(text))
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def surfaces_of(text: str) -> tuple[str, ...]:
+    """:func:`mention_surfaces` as a tuple, memoised (resolution asks for each text many times)."""
     pair = split_definition(text)
-    return list(pair) if pair else [clean_surface(text)]
+    return pair if pair else (clean_surface(text),)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def head_key(text: str) -> str:
+    """The name key a mention text is resolved under: the key of its first surface form."""
+    return surface_key(surfaces_of(text)[0])

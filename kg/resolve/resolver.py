@@ -25,13 +25,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 from kg.extract.records import ENTITY_TYPES, Extraction, Mention
-from kg.resolve.abbreviations import definition_pairs, mention_surfaces, paper_definitions
+from kg.resolve.abbreviations import definition_pairs, definitions_of, head_key, surfaces_of
 from kg.resolve.curated import CuratedAliases, load_curated
 from kg.resolve.ids import entity_id
-from kg.resolve.keys import clean_surface, compact_key, surface_key
+from kg.resolve.gcpause import paused_gc
+from kg.resolve.memo import MEMO_SIZE, compact_key, surface_key
 from kg.resolve.variants import base_keys
 
 # Rules recorded for each alias, for the report and hand checks.
@@ -94,16 +96,20 @@ class Resolver:
     def __init__(self, extractions: Iterable[Extraction], curated: CuratedAliases | None = None):
         self.extractions = list(extractions)
         self.curated = curated or load_curated()
-        self.paper_defs = {e.paper_id: paper_definitions(e) for e in self.extractions}
+        # (offset, short, long) definitions of each extraction, in the order of self.extractions
+        self.pairs = [definition_pairs(e) for e in self.extractions]
+        self.paper_defs = {e.paper_id: definitions_of(pairs) for e, pairs in zip(self.extractions, self.pairs)}
         self.long_families = {e.paper_id: self._long_families(e) for e in self.extractions}
         self.corpus_defs = self._corpus_definitions()
+        # (type, name key) -> concept of a name its paper does not define: corpus facts only
+        self._corpus_concepts: dict[tuple[str | None, str], tuple[str, str]] = {}
 
     def _long_families(self, extraction: Extraction) -> dict[str, set[str]]:
         """long-form key -> type families its own mentions have in this paper."""
         longs = set(self.paper_defs[extraction.paper_id].values())
         found: dict[str, set[str]] = defaultdict(set)
         for mention in extraction.mentions:
-            key = surface_key(mention_surfaces(mention.text)[0])
+            key = head_key(mention.text)
             if key in longs and not mention.long_form:
                 found[key].add(family(mention.type))
         return found
@@ -117,7 +123,7 @@ class Resolver:
                 continue
             longs = {long: short for short, long in definitions.items()}
             for mention in extraction.mentions:
-                for surface in mention_surfaces(mention.text):
+                for surface in surfaces_of(mention.text):
                     key = surface_key(surface)
                     short = key if key in definitions else longs.get(key)
                     if short is not None:
@@ -129,11 +135,11 @@ class Resolver:
 
     def concept(self, paper_id: str, text: str, entity_type: str | None = None) -> tuple[str, str] | None:
         """(concept key, rule) for a name written in a paper; None for an empty name."""
-        key = surface_key(mention_surfaces(text)[0])
+        key = head_key(text)
         if not key:
             return None
-        definitions = self.paper_defs.get(paper_id, {})
-        if key in definitions:
+        definitions = self.paper_defs.get(paper_id)
+        if definitions and key in definitions:
             long = definitions[key]
             families = self.long_families.get(paper_id, {}).get(long)
             # Keyed on type and long form: a short form typed apart from every mention of its long
@@ -141,6 +147,13 @@ class Resolver:
             # the task) is not that long form.
             if entity_type is None or not families or family(entity_type) in families:
                 return self._curated(entity_type, long), RULE_PAPER
+        found = self._corpus_concepts.get((entity_type, key))
+        if found is None:
+            found = self._corpus_concepts[(entity_type, key)] = self._corpus_concept(entity_type, key)
+        return found
+
+    def _corpus_concept(self, entity_type: str | None, key: str) -> tuple[str, str]:
+        """(concept key, rule) of a name key its own paper does not define (memoised by concept)."""
         curated = self.curated.get(entity_type or "", key)
         if curated is not None:
             return curated, RULE_CURATED
@@ -227,6 +240,12 @@ def _vote(weights: dict[str, float], counts: Counter) -> str:
     return min(weights, key=lambda t: (-round(weights[t], 6), -counts[t], order.get(t, len(order))))
 
 
+@lru_cache(maxsize=MEMO_SIZE)
+def _written_surfaces(text: str) -> tuple[str, ...]:
+    """The non-empty surface forms of one mention text."""
+    return tuple(s for s in surfaces_of(text) if s)
+
+
 def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = None) -> Resolution:
     """Resolve the mentions of every paper into canonical entities.
 
@@ -238,35 +257,41 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
     >>> [(e.id, e.name, e.aliases, e.paper_count) for e in r.entities.values()]
     [('method:retrieval-augmented-generation', 'Retrieval-Augmented Generation', ('RAG', 'Retrieval-Augmented Generation'), 2)]
     """
+    with paused_gc():
+        return _resolve(extractions, curated)
+
+
+def _resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None) -> Resolution:
     resolver = Resolver(extractions, curated)
     surfaces_before: dict[str, set[str]] = defaultdict(set)
-    keys_before: dict[str, set[str]] = defaultdict(set)
     grouped: dict[str, list[tuple[Mention, list[str], str]]] = defaultdict(list)
     extra: dict[str, Counter] = defaultdict(Counter)
     unknown_types: Counter = Counter()
     seen_in_paper: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    concept_of = resolver.concept
     for extraction in resolver.extractions:
+        paper_id = extraction.paper_id
+        seen = seen_in_paper[paper_id]
         for mention in extraction.mentions:
             if mention.type not in ENTITY_TYPES:
                 unknown_types[mention.type] += 1
                 continue
-            found = resolver.concept(extraction.paper_id, mention.text, mention.type)
+            found = concept_of(paper_id, mention.text, mention.type)
             if found is None:
                 continue
             concept, rule = found
-            surfaces = [s for s in mention_surfaces(mention.text) if s]
-            for surface in surfaces:
-                surfaces_before[mention.type].add(surface)
-                keys_before[mention.type].add(surface_key(surface))
+            surfaces = _written_surfaces(mention.text)
+            surfaces_before[mention.type].update(surfaces)
             grouped[concept].append((mention, surfaces, rule))
-            seen_in_paper[extraction.paper_id].update((concept, s) for s in surfaces)
+            for surface in surfaces:
+                seen.add((concept, surface))
 
     # The other side of a definition the paper states is a spelling of the entity too, even when
     # extraction marked only one side as a mention ("Graph Neural Network (GNN)").
-    for extraction in resolver.extractions:
+    for extraction, pairs in zip(resolver.extractions, resolver.pairs):
         seen = set(seen_in_paper.get(extraction.paper_id, ()))
         concepts = {c for c, _ in seen}
-        for _, short, long in definition_pairs(extraction):
+        for _, short, long in pairs:
             for present, other in ((long, short), (short, long)):
                 found = resolver.concept(extraction.paper_id, present, None)
                 if found and found[0] in concepts and (found[0], other) not in seen and \
@@ -335,7 +360,7 @@ def resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None = 
 
     report = ResolutionReport(
         surfaces_before={t: len(surfaces_before[t]) for t in ENTITY_TYPES},
-        keys_before={t: len(keys_before[t]) for t in ENTITY_TYPES},
+        keys_before={t: len({surface_key(s) for s in surfaces_before[t]}) for t in ENTITY_TYPES},
         entities_after={t: sum(1 for e in entities.values() if e.type == t) for t in ENTITY_TYPES},
         type_conflicts=conflicts,
         ambiguous_abbreviations=resolver.ambiguous(),
