@@ -67,13 +67,17 @@ class PaperPart:
 
 @dataclass
 class Plan:
+    """The batches of a write. Paper batches are made as they are asked for (``paper_batches``
+    is a fresh iterator each time): the writer builds the next batch while Neo4j writes the last."""
+
     shared_nodes: list[Batch]
-    paper_batches: list[Batch]
     shared_relationships: list[Batch]
+    papers: int
+    _paper_batches: object = None
 
     @property
-    def papers(self) -> int:
-        return sum(b.papers for b in self.paper_batches)
+    def paper_batches(self):
+        return self._paper_batches()
 
 
 def _props(attrs: dict, declared: set[str], where, skip: tuple[str, ...]) -> dict:
@@ -123,9 +127,13 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
         if owner is not None and labels.get(owner) != PAPER_LABEL:
             owner_of[node_id] = None  # its paper is not in this graph: write it with the shared nodes
 
-    edge_rows: list[tuple[str | None, tuple[str, str, str], dict]] = []
+    # Checked now, so a graph the schema refuses writes nothing; rows of paper-owned edges are
+    # made per batch, later (see Plan).
+    owned_edges: dict[str, list[tuple]] = {}
+    shared_edges = []
     for source, target, edge_key, attrs in graph.edges(keys=True, data=True):
         rel_type = attrs.get("type") or str(edge_key).split("|", 1)[0]
+
         def where():
             return f"edge {source!r} -[{edge_key}]-> {target!r}"
         if rel_type not in rel_info:
@@ -135,19 +143,23 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
         if labels[source] not in rel.sources or labels[target] not in rel.targets:
             raise SchemaError(f"{rel_type} cannot join {labels[source]} to {labels[target]}", where=where(),
                               fix=f"the schema allows {'|'.join(rel.sources)} -> {'|'.join(rel.targets)}")
-        props = _props(attrs, declared, where, skip=("type",))
-        missing = [k for k in rel.key if k not in props]
+        unknown = attrs.keys() - declared - {"type"}
+        if unknown:
+            raise SchemaError(f"property {sorted(unknown)[0]!r} is not declared in the schema", where=where(),
+                              fix="declare it in schema/graph.toml or leave it out of the graph")
+        missing = [k for k in rel.key if attrs.get(k) is None]
         if missing:
             raise SchemaError(f"{rel_type} needs its key properties {missing}", where=where(),
                               fix="set them on the edge (one relationship per stating paper)")
-        owner = (source if labels[source] == PAPER_LABEL else props.get(OWNER_PROPERTY)
+        owner = (source if labels[source] == PAPER_LABEL else attrs.get(OWNER_PROPERTY)
                  or owner_of.get(source) or owner_of.get(target))
-        if owner is not None and labels.get(owner) != PAPER_LABEL:
-            owner = None
-        row = {"source": source, "target": target, "key": {k: props[k] for k in rel.key}, "props": props}
-        edge_rows.append((owner, (rel_type, labels[source], labels[target]), row))
+        group = (rel_type, labels[source], labels[target])
+        if owner is not None and labels.get(owner) == PAPER_LABEL:
+            owned_edges.setdefault(owner, []).append((group, source, target, attrs, rel.key))
+        else:
+            shared_edges.append((group, _edge_row(source, target, attrs, rel.key)))
 
-    by_paper: dict[str, PaperPart] = {p: PaperPart(p) for p in papers}
+    owned_nodes: dict[str, list[tuple[str, dict]]] = {}
     shared_nodes: list[tuple[str, dict]] = []
     for node_id in sorted(node_rows):
         label, row = node_rows[node_id]
@@ -155,24 +167,29 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
         if owner is None:
             shared_nodes.append((label, row))
         else:
-            by_paper[owner].nodes.setdefault(label, []).append(row)
-    shared_edges = []
-    for owner, group, row in edge_rows:
-        if owner is None:
-            shared_edges.append((group, row))
-        else:
-            by_paper[owner].relationships.setdefault(group, []).append(row)
+            owned_nodes.setdefault(owner, []).append((label, row))
 
-    paper_batches = []
-    for chunk in _chunks(papers, batch_size):
-        batch = Batch(papers=len(chunk))
-        for paper in chunk:
-            by_paper[paper].seal()
-            batch.parts.append(by_paper[paper])
-        paper_batches.append(batch)
+    def paper_batches():
+        for chunk in _chunks(papers, batch_size):
+            batch = Batch(papers=len(chunk))
+            for paper in chunk:
+                part = PaperPart(paper)
+                for label, row in owned_nodes.get(paper, ()):
+                    part.nodes.setdefault(label, []).append(row)
+                for group, source, target, attrs, key in owned_edges.get(paper, ()):
+                    part.relationships.setdefault(group, []).append(_edge_row(source, target, attrs, key))
+                part.seal()
+                batch.parts.append(part)
+            yield batch
+
     return Plan(shared_nodes=_shared(shared_nodes, shared_batch_rows, nodes=True),
-                paper_batches=paper_batches,
-                shared_relationships=_shared(shared_edges, shared_batch_rows, nodes=False))
+                shared_relationships=_shared(shared_edges, shared_batch_rows, nodes=False),
+                papers=len(papers), _paper_batches=paper_batches)
+
+
+def _edge_row(source: str, target: str, attrs: dict, key: tuple) -> dict:
+    props = {k: list(v) if isinstance(v, tuple) else v for k, v in attrs.items() if v is not None and k != "type"}
+    return {"source": source, "target": target, "key": {k: props[k] for k in key}, "props": props}
 
 
 def _shared(items: list, size: int, nodes: bool) -> list[Batch]:

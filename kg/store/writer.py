@@ -14,6 +14,7 @@ CREATEd, not MERGEd. Entities that no paper mentions any more are removed at the
 from __future__ import annotations
 
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -147,6 +148,10 @@ def _write_papers(tx, parts: list[PaperPart], schema) -> WriteReport:
     return report
 
 
+def _write_batch_of_papers(tx, batch: Batch, schema) -> WriteReport:
+    return _write_papers(tx, batch.parts, schema)
+
+
 def _remove_unmentioned(tx, schema) -> int:
     return tx.run(cypher.unmentioned_entities(schema)).single()["removed"]
 
@@ -175,14 +180,27 @@ def write_graph(graph, settings: Neo4jSettings, batch_size: int = DEFAULT_BATCH_
         for batch in plan.shared_nodes:
             report.add(write(batch, _write_shared))
             report.transactions += 1
+
+        def finish(batch: Batch, future) -> None:
+            report.add(future.result())
+            report.transactions += 1
+            if progress is not None and batch.papers:
+                progress(batch.papers)
+
+        # This thread makes the next batch while ``writers`` transactions are in Neo4j.
         with ThreadPoolExecutor(max(1, writers)) as pool:
-            done = pool.map(lambda batch: write(batch, lambda tx, b, s: _write_papers(tx, b.parts, s)),
-                            plan.paper_batches)
-            for batch, part in zip(plan.paper_batches, done):
-                report.add(part)
-                report.transactions += 1
-                if progress is not None and batch.papers:
-                    progress(batch.papers)
+            pending: deque = deque()
+            try:
+                for batch in plan.paper_batches:
+                    pending.append((batch, pool.submit(write, batch, _write_batch_of_papers)))
+                    while len(pending) > max(1, writers):
+                        finish(*pending.popleft())
+                while pending:
+                    finish(*pending.popleft())
+            except BaseException:
+                for _, future in pending:  # a failed batch stops the write: start no other
+                    future.cancel()
+                raise
         for batch in plan.shared_relationships:
             report.add(write(batch, _write_shared))
             report.transactions += 1
