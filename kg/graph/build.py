@@ -18,6 +18,7 @@ import networkx as nx
 
 from kg.extract.records import ENTITY_RELATIONS, PAPER_RELATIONS, Extraction
 from kg.paper import Paper
+from kg.resolve.gcpause import paused_gc
 from kg.resolve.resolver import Entity, Resolution
 from kg.schema import Schema, load_schema
 
@@ -117,21 +118,42 @@ def _parse_number(value: str) -> tuple[float | None, str | None]:
 def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], resolution: Resolution,
                 schema: Schema | None = None, report: BuildReport | None = None) -> nx.MultiDiGraph:
     """The typed MultiDiGraph of the corpus (see kg.graph.snapshot for its conventions)."""
-    schema = schema or load_schema()
-    report = report if report is not None else BuildReport()
+    with paused_gc():   # millions of long-lived attribute dicts; collecting them mid-build only costs time
+        return _build_graph(papers, extractions, resolution, schema or load_schema(),
+                            report if report is not None else BuildReport())
+
+
+def _build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], resolution: Resolution,
+                 schema: Schema, report: BuildReport) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     papers = {p.id: p for p in papers}
+    labels: dict[str, str] = {}   # node id -> label, as the graph holds it (read per edge)
     for paper_id in sorted(papers):
-        graph.add_node(paper_id, **paper_node(papers[paper_id]))
+        attrs = paper_node(papers[paper_id])
+        graph.add_node(paper_id, **attrs)
+        labels[paper_id] = attrs["label"]
     for entity in resolution.entities.values():
-        graph.add_node(entity.id, **entity_node(schema, entity))
+        attrs = entity_node(schema, entity)
+        graph.add_node(entity.id, **attrs)
+        labels[entity.id] = attrs["label"]
+    # The schema's answers, looked up once per type instead of once per edge.
+    ends = {t: (frozenset(r.sources), frozenset(r.targets)) for t, r in schema.relationships.items()}
+    paper_keyed = {t: "paper_id" in r.key for t, r in schema.relationships.items()}
 
     def allowed(rel_type: str, source: str, target: str) -> bool:
-        rel = schema.relationship(rel_type)
-        ok = graph.nodes[source]["label"] in rel.sources and graph.nodes[target]["label"] in rel.targets
+        sources, targets = ends[rel_type] if rel_type in ends else ends[schema.relationship(rel_type).name]
+        ok = labels[source] in sources and labels[target] in targets
         if not ok:
-            report.drop(f"{rel_type}: {graph.nodes[source]['label']} -> {graph.nodes[target]['label']} not in schema")
+            report.drop(f"{rel_type}: {labels[source]} -> {labels[target]} not in schema")
         return ok
+
+    def key_of(rel_type: str, paper_id: str | None) -> str:
+        if rel_type not in paper_keyed:
+            return edge_key(schema, rel_type, paper_id)   # raises: the type is not in the schema
+        return f"{rel_type}|{paper_id}" if paper_keyed[rel_type] else rel_type
+
+    takes_dataset = {t for t in schema.relationships if "dataset" in {p.name for p in schema.relationship_properties(t)}}
+    dataset_targets = frozenset(schema.relationship(ON_DATASET).targets)
 
     by_paper: dict[str, list] = {}
     for (paper_id, entity_id), mentions in resolution.mentions.items():
@@ -154,7 +176,7 @@ def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], reso
                                 best.rule, best.confidence)
             attrs.update(type=MENTIONS, count=len(mentions))
             if allowed(MENTIONS, paper.id, entity_id):
-                edges.offer(paper.id, entity_id, edge_key(schema, MENTIONS, paper.id), attrs)
+                edges.offer(paper.id, entity_id, key_of(MENTIONS, paper.id), attrs)
 
         for relation in extraction.relations:
             attrs = _provenance(paper.id, relation.sentence, relation.start, relation.end,
@@ -178,14 +200,13 @@ def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], reso
                 source = head.id
                 if relation.dataset:
                     dataset = resolution.lookup(paper.id, relation.dataset, "dataset")
-                    if dataset and "dataset" in {p.name for p in schema.relationship_properties(relation.type)} \
-                            and graph.nodes[dataset.id]["label"] in schema.relationship(ON_DATASET).targets:
+                    if dataset and relation.type in takes_dataset and labels[dataset.id] in dataset_targets:
                         attrs["dataset"] = dataset.id
             else:
                 report.drop(f"{relation.type}: relation type not built")
                 continue
             if allowed(relation.type, source, tail.id):
-                edges.offer(source, tail.id, edge_key(schema, relation.type, paper.id), attrs)
+                edges.offer(source, tail.id, key_of(relation.type, paper.id), attrs)
 
         for result in extraction.results:
             node = result_id(paper.id, result.start, result.end, result.value)
@@ -198,18 +219,19 @@ def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], reso
             if unit:
                 attrs["unit"] = unit
             graph.add_node(node, **attrs)
+            labels[node] = attrs["label"]
             prov = _provenance(paper.id, result.sentence, result.start, result.end, sentence_text,
                                result.rule, result.confidence)
-            edges.offer(paper.id, node, edge_key(schema, REPORTS, paper.id), {**prov, "type": REPORTS})
+            edges.offer(paper.id, node, key_of(REPORTS, paper.id), {**prov, "type": REPORTS})
             for rel_type, name, entity_type in ((OF_METHOD, result.method, "method"),
                                                 (ON_DATASET, result.dataset, "dataset"),
                                                 (MEASURED_BY, result.metric, "metric")):
                 entity = resolution.lookup(paper.id, name, entity_type)
                 if entity is not None and allowed(rel_type, node, entity.id):
-                    edges.offer(node, entity.id, edge_key(schema, rel_type, paper.id), {"type": rel_type})
+                    edges.offer(node, entity.id, key_of(rel_type, paper.id), {"type": rel_type})
 
     for variant, base in resolution.variants:
         if allowed(VARIANT_OF, variant, base):
-            edges.offer(variant, base, edge_key(schema, VARIANT_OF, None), {"type": VARIANT_OF})
+            edges.offer(variant, base, key_of(VARIANT_OF, None), {"type": VARIANT_OF})
     edges.add_to(graph)
     return graph
