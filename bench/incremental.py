@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def run_build(inputs: list[str], out: Path, cache: Path, processes: int) -> dict:
     """One ``kg build --neo4j`` run: wall seconds, the stage times it printed, its Neo4j note."""
-    command = [sys.executable, "-c", "from kg.cli import main; main()", "build", *inputs, "--out", str(out), "--neo4j", "-q",
-               "--processes", str(processes), "--cache-dir", str(cache)]
+    command = [sys.executable, "-c", "from kg.cli import main; main()", "build", *inputs, "--out", str(out),
+               "--neo4j", "-q", "--processes", str(processes), "--cache-dir", str(cache)]
     began = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - began

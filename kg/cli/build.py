@@ -27,6 +27,11 @@ def neo4j_settings(params: dict):
 STREAM_RDF_ABOVE = 20000
 
 
+# From this many papers on, extraction uses every core unless --processes says otherwise: below it,
+# starting the worker processes costs more than it saves.
+AUTO_PARALLEL_PAPERS = 1000
+
+
 def rdf_format(choice: str, papers: int) -> str | None:
     """The RDF format to write: ``auto`` is Turtle for small graphs, streamed N-Triples for big ones."""
     if choice == "none":
@@ -63,9 +68,10 @@ def write_extras(graph, out, echo, rdf: str | None = "turtle") -> list[str]:
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for graph.json (and graph.html, graph.ttl).")
-@click.option("--neo4j", "to_neo4j", is_flag=True, help="Also write the graph into Neo4j (MERGE, idempotent).")
-@click.option("--processes", "n_process", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Extraction worker processes.")
+@click.option("--neo4j", "to_neo4j", is_flag=True,
+              help="Also write the graph into Neo4j (idempotent: unchanged papers are skipped, changed ones replaced).")
+@click.option("--processes", "n_process", type=click.IntRange(min=1), default=None,
+              help="Extraction worker processes [default: all cores for 1,000 papers or more, else 1].")
 @click.option("--no-model", is_flag=True, help="Rules and gazetteers only; skip the trained NER model.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any input entry or file was skipped.")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None,
@@ -128,6 +134,10 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
     if no_cache and cache_dir:
         raise click.UsageError("--no-cache and --cache-dir contradict each other: pass one of them")
     cache = None if no_cache else Path(cache_dir) if cache_dir else Path(out_dir) / ".cache"
+    if n_process is None:
+        from kg.distributed import default_processes
+
+        n_process = default_processes() if len(loaded.papers) >= AUTO_PARALLEL_PAPERS else 1
     graph, report = build_graph(loaded.papers, n_process=n_process, use_model=not no_model, progress=progress,
                                 cache_dir=cache, scheduler=scheduler)
     report.seconds = {"load": load_seconds, **report.seconds}
