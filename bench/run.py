@@ -117,7 +117,23 @@ def wipe(settings) -> None:
             session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
-def downstream(bench: Bench, papers, extractions, out: Path, prefix: str, settings, batch_size: int) -> dict:
+def server_cpu_seconds(settings) -> float | None:
+    """CPU seconds used so far by the project's own Neo4j (``kg neo4j start``), when ``settings`` point at it."""
+    from kg.neo4jlocal.server import status
+
+    found = status()
+    if not found.running or found.state.uri != settings.uri:
+        return None
+    state = found.state
+    try:
+        fields = Path(f"/proc/{state.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def downstream(bench: Bench, papers, extractions, out: Path, prefix: str, settings, batch_size: int,
+               writers: int) -> dict:
     """Resolution, graph, snapshot, RDF and (with settings) Neo4j for one set of papers."""
     from kg.graph.build import build_graph as typed_graph
     from kg.graph.snapshot import write_snapshot
@@ -139,13 +155,24 @@ def downstream(bench: Bench, papers, extractions, out: Path, prefix: str, settin
         lock = neo4j_lock(settings)  # held only while wiping and writing
         try:
             wipe(settings)
-            report = bench.run(f"{prefix}neo4j write", lambda: write_graph(graph, settings, batch_size=batch_size),
+            server_before, client_before = server_cpu_seconds(settings), time.process_time()
+            report = bench.run(f"{prefix}neo4j write", lambda: write_graph(graph, settings, batch_size=batch_size,
+                                                                            writers=writers),
                                lambda r: r.relationships_created, unit="rels",
-                               note=f"batch {batch_size} papers, empty database")
+                               note=f"batch {batch_size} papers, {writers} writers, empty database")
+            server_after, client_after = server_cpu_seconds(settings), time.process_time()
+            rewrite = bench.run(f"{prefix}neo4j rewrite (unchanged)",
+                                lambda: write_graph(graph, settings, batch_size=batch_size, writers=writers),
+                                lambda r: r.papers_unchanged, unit="papers", note="every paper skipped by digest")
         finally:
             lock.close()
         figures["neo4j_nodes_created"] = report.nodes_created
         figures["neo4j_relationships_created"] = report.relationships_created
+        figures["neo4j_rewrite_papers_unchanged"] = rewrite.papers_unchanged
+        # Client and server share the cores: where the write's CPU time went.
+        figures["neo4j_write_cpu_seconds"] = {
+            "client": round(client_after - client_before, 1),
+            "server": round(server_after - server_before, 1) if server_before is not None else None}
     return figures
 
 
@@ -176,6 +203,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", default=None, help="comma-separated sizes for time per 10k, e.g. 10000,20000,41422")
     parser.add_argument("--neo4j", action="store_true", help="also measure Neo4j writing (WIPES the database)")
     parser.add_argument("--batch-size", type=int, default=None, help="papers per Neo4j transaction")
+    parser.add_argument("--writers", type=int, default=None, help="Neo4j transactions at once [default: the writer's]")
     parser.add_argument("--no-model", action="store_true", help="rules and gazetteers only")
     parser.add_argument("--cache-dir", default=None,
                         help="take the N-process extractions from (and store them in) this cache; "
@@ -187,9 +215,11 @@ def main(argv=None) -> int:
     from kg.distributed import default_processes
     from kg.loaders import read_corpus
     from kg.store import DEFAULT_BATCH_SIZE
+    from kg.store.writer import DEFAULT_WRITERS
 
     processes = args.processes or default_processes()
     batch_size = args.batch_size or DEFAULT_BATCH_SIZE
+    args.writers = args.writers or DEFAULT_WRITERS
     use_model = not args.no_model
     work = Path(args.work or tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -222,7 +252,7 @@ def main(argv=None) -> int:
     extractions = bench.run(f"extract {processes} processes", lambda: extract(papers, processes, use_model,
                                                                                 args.cache_dir), len(papers),
                             note=note)
-    figures = downstream(bench, papers, extractions, work, "", settings, batch_size)
+    figures = downstream(bench, papers, extractions, work, "", settings, batch_size, args.writers)
 
     rate = {row["stage"]: row["per_second"] for row in bench.rows}
     bare_sample, bare_all = rate["bare pass (sample)"], rate["bare pass (all)"]
@@ -253,7 +283,7 @@ def main(argv=None) -> int:
             subset = papers[:size]
             first = len(bench.rows)
             sized = downstream(bench, subset, [by_id[p.id] for p in subset], work / f"size-{size}",
-                               f"[{len(subset)}] ", settings, batch_size)
+                               f"[{len(subset)}] ", settings, batch_size, args.writers)
             seconds = {r["stage"].split("] ", 1)[1]: r["seconds"] for r in bench.rows[first:]}
             extract_s = len(subset) / one  # one process, from the fresh sample's rate
             total = sum(seconds.values())
