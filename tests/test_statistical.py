@@ -65,3 +65,18 @@ def test_missing_model_says_how_to_rebuild(tmp_path):
     nlp = spacy.blank("en")
     with pytest.raises(ExtractionError):
         nlp.add_pipe("kg_statistical_ner", config={"model_path": str(tmp_path)})
+
+
+def test_numpy_decoder_matches_spacys_own_loop():
+    """The numpy greedy decoder gives exactly spaCy's entities, sentence starts and
+    whitespace tokens included (both rule out some moves)."""
+    from kg.extract.pipeline import load_pipeline
+
+    pipeline = load_pipeline(use_model=True)
+    component = pipeline.get_pipe("kg_statistical_ner")
+    assert component.greedy is not None
+    texts = [TEXT, "BERT.", "", "  ", "A\n\nRoBERTa  and GPT-4 on SQuAD v2.0 and GLUE.  We report F1 and BLEU-4.",
+             "Dense Passage Retrieval (DPR) beats BM25 on Natural Questions.\nWe use MS MARCO."]
+    docs = [pipeline.get_pipe("kg_sentences")(pipeline.make_doc(t)) for t in texts * 3]
+    assert component.greedy.decode(docs) == component._run_spacy(docs)
+    assert any(component.greedy.decode(docs))

@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import minibatch
 
 from kg.errors import ExtractionError
+from kg.extract.greedy import GreedyNER
 from kg.extract.records import ENTITY_TYPES
 
 SPAN_KEY = "kg_model"
@@ -93,26 +94,40 @@ class StatisticalNER:
         meta = self.model.meta.get("kg", {})
         self.confidence = {label: float(meta.get("label_confidence", {}).get(label, 0.5)) for label in ENTITY_TYPES}
         self.version = _version(self.model.meta)
+        try:
+            self.greedy = GreedyNER(self.ner)
+        except ValueError:  # another architecture: spaCy's own decoding loop
+            self.greedy = None
         for label in ENTITY_TYPES:
             nlp.vocab.strings.add(label)
 
     def _run(self, docs: list[Doc]) -> None:
-        """Tag ``docs`` with the model, leaving their ``doc.ents`` exactly as they were.
+        """Tag ``docs`` with the model into ``doc.spans["kg_model"]``; ``doc.ents`` is not touched.
 
-        The tagger respects preset entity tags, so every token is first set to
-        "missing"; the model's entities are copied to the span group and the
-        previous tags restored (cheaper than tagging a copy of each doc).
+        The numpy decoder (``kg.extract.greedy``) runs the network as spaCy would on docs
+        whose entity tags are all "missing"; models it cannot read fall back to spaCy's
+        own loop, with every tag first set to "missing" and restored afterwards.
         """
+        if self.greedy is not None:
+            found = self.greedy.decode(docs)
+        else:
+            found = self._run_spacy(docs)
+        for doc, ents in zip(docs, found):
+            ents = [e for e in ents if e[2] in self.confidence]
+            group = SpanGroup(doc, name=SPAN_KEY, spans=[Span(doc, s, e, label=label) for s, e, label in ents])
+            group.attrs["scores"] = [self.confidence[label] for _, _, label in ents]
+            doc.spans[SPAN_KEY] = group
+
+    def _run_spacy(self, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
         saved = [doc.to_array(_ENT_ATTRS) for doc in docs]
         for doc in docs:
             doc.set_ents([], default="missing")
         self.ner.set_annotations(docs, self.ner.predict(docs))
+        found = []
         for doc, array in zip(docs, saved):
-            ents = [e for e in doc.ents if e.label_ in self.confidence]
-            group = SpanGroup(doc, name=SPAN_KEY, spans=[Span(doc, e.start, e.end, label=e.label_) for e in ents])
-            group.attrs["scores"] = [self.confidence[e.label_] for e in ents]
+            found.append([(e.start, e.end, e.label_) for e in doc.ents])
             doc.from_array(_ENT_ATTRS, array)
-            doc.spans[SPAN_KEY] = group
+        return found
 
     def __call__(self, doc: Doc) -> Doc:
         self._run([doc])
