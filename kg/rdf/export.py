@@ -1,6 +1,7 @@
 """Write the typed graph as RDF: Turtle, N-Triples, N-Quads, JSON-LD or RDF/XML.
 
-N-Triples and N-Quads stream: each triple is written as soon as it is produced.
+N-Triples and N-Quads stream: lines are written a few thousand at a time as they are produced
+(:mod:`kg.rdf.lines`, the same bytes as ``nt_line`` over :func:`iter_triples`).
 Turtle, JSON-LD and RDF/XML need the whole graph for prefixes and nesting, so they
 build an rdflib graph in memory first.
 """
@@ -15,7 +16,8 @@ from rdflib import Dataset, Graph, Literal
 
 from kg.atomic import atomic_open
 from kg.errors import SchemaError, UsageError
-from kg.rdf.ntriples import nt_line
+from kg.rdf.lines import write_lines
+from kg.resolve.gcpause import paused_gc
 from kg.rdf.terms import IRIMinter, check_base_iri
 from kg.rdf.triples import iter_triples
 from kg.rdf.vocab import Vocabulary, vocabulary
@@ -94,11 +96,8 @@ def export_to(graph: nx.MultiDiGraph, handle: BinaryIO, format: str = "turtle", 
     try:
         if streamed:
             name = graph_name(base_iri, vocab) if format == "nquads" else None
-            count = 0
-            for subject, predicate, obj in iter_triples(graph, base_iri, vocab):
-                handle.write(nt_line(subject, predicate, obj, name).encode("utf-8"))
-                count += 1
-            return count
+            with paused_gc():   # millions of short strings, no cycles
+                return write_lines(graph, handle, base_iri, vocab, name)
         rdf = to_rdf(graph, base_iri, vocab)
         if format == "xml":
             _check_xml_text(rdf)
