@@ -17,6 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.atomic import atomic_write_text
+from kg.resolve.gcpause import paused_gc
 from kg.viz.backend import vis_network
 from kg.viz.elements import page_edges, page_nodes
 from kg.viz.select import Selection, drawable_labels, select
@@ -177,8 +178,9 @@ def write_page(graph: nx.MultiDiGraph, path: str | Path, *, types=None, around=N
     ``min_papers``: drop entities seen in fewer papers; ``max_nodes``: keep at most this
     many (the most connected), 0 or None for no cap. Returns what was drawn and left out.
     """
-    selection = select(graph, types=types, around=around, depth=depth, min_papers=min_papers, max_nodes=max_nodes)
-    text, data = render_page(selection, title=title, lookup=graph)
+    with paused_gc():   # the selection walks the whole graph making short-lived sets: no cycles
+        selection = select(graph, types=types, around=around, depth=depth, min_papers=min_papers, max_nodes=max_nodes)
+        text, data = render_page(selection, title=title, lookup=graph)
     target = Path(path)
     atomic_write_text(target, text)
     return PageReport(path=target, nodes=len(data["nodes"]), edges=len(data["edges"]),

@@ -94,10 +94,13 @@ def _undirected_neighbours(graph: nx.MultiDiGraph, node: str) -> set[str]:
     return (set(graph.successors(node)) | set(graph.predecessors(node))) - {node}
 
 
-def importance_key(graph: nx.MultiDiGraph, node: str, label_rank: dict[str, int]):
-    """Sort key: most important first, ties broken by label order, name and id (deterministic)."""
+def importance_key(graph: nx.MultiDiGraph, node: str, label_rank: dict[str, int], degree: int | None = None):
+    """Sort key: most important first, ties broken by label order, name and id (deterministic).
+
+    ``degree`` is the node's number of distinct neighbours, when the caller has it already."""
     attrs = graph.nodes[node]
-    degree = len(_undirected_neighbours(graph, node))
+    if degree is None:
+        degree = len(_undirected_neighbours(graph, node))
     score = max(int(attrs.get("paper_count") or 0), degree)
     name = str(attrs.get("name") or attrs.get("title") or "").casefold()
     return (-score, -degree, label_rank.get(attrs.get("label"), len(label_rank)), name, str(node))
@@ -126,8 +129,9 @@ def cap_nodes(graph: nx.MultiDiGraph, cap: int, keep: set[str]) -> set[str]:
     chosen.update(entities[:entity_room])
 
     def joins(node):
-        linked = sum(1 for n in _undirected_neighbours(graph, node) if n in chosen)
-        return (-linked, importance_key(graph, node, rank))
+        neighbours = _undirected_neighbours(graph, node)
+        linked = sum(1 for n in neighbours if n in chosen)
+        return (-linked, importance_key(graph, node, rank, len(neighbours)))
 
     others.sort(key=joins)
     chosen.update(others[:max(0, cap - len(chosen))])
@@ -155,6 +159,34 @@ def _drop_orphans(graph: nx.MultiDiGraph, had_edges: set[str], keep: set[str], t
     _drop(graph, orphans, tally)
 
 
+def induced_copy(graph: nx.MultiDiGraph, nodes: set) -> nx.MultiDiGraph:
+    """``graph.copy()`` less every node outside ``nodes``, without copying those first.
+
+    Built the way ``copy`` builds (nodes, then edges, in the graph's own order), so nodes,
+    neighbours and edges come out in the order copy-then-remove gives.
+    """
+    sub = graph.__class__()
+    sub.graph.update(graph.graph)
+    sub.add_nodes_from((n, d.copy()) for n, d in graph.nodes(data=True) if n in nodes)
+    sub.add_edges_from((u, v, key, data.copy())
+                       for u, neighbours in graph.adjacency() if u in nodes
+                       for v, keyed in neighbours.items() if v in nodes
+                       for key, data in keyed.items())
+    return sub
+
+
+def _capped(graph: nx.MultiDiGraph, cap: int) -> Selection:
+    """:func:`select` with no filter, only the cap (what ``kg build`` draws): the same selection,
+    computed on ``graph`` itself and copying only the nodes kept (the 41k graph: 7 s -> 2 s)."""
+    had_edges = {n for n, out in graph.succ.items() if out} | {n for n, into in graph.pred.items() if into}
+    chosen = cap_nodes(graph, cap, set())
+    left_out: Counter = Counter(graph.nodes[n].get("label", "?") for n in graph if n not in chosen)
+    sub = induced_copy(graph, chosen)
+    _drop_orphans(sub, had_edges, set(), left_out, any_label=True)
+    return Selection(graph=sub, centers=(), total_nodes=graph.number_of_nodes(), total_edges=graph.number_of_edges(),
+                     filtered={}, left_out=_by_count(left_out), max_nodes=cap)
+
+
 def select(graph: nx.MultiDiGraph, *, types=None, around=None, depth: int = 1, min_papers: int = 0,
            max_nodes: int | None = 300) -> Selection:
     """Apply the page filters and the node cap to ``graph`` (which is not modified).
@@ -171,6 +203,9 @@ def select(graph: nx.MultiDiGraph, *, types=None, around=None, depth: int = 1, m
     if max_nodes is not None and max_nodes < 0:
         raise UsageError(f"--max-nodes must be 0 (no cap) or more, not {max_nodes}", fix="use e.g. --max-nodes 300")
     labels = parse_types(types)
+    cap = max_nodes or None
+    if not around and labels is None and not min_papers and cap is not None and graph.number_of_nodes() > cap:
+        return _capped(graph, cap)
     sub = graph.copy()
     had_edges = {n for n in sub if sub.degree(n) > 0}
     filtered: Counter = Counter()
@@ -191,7 +226,6 @@ def select(graph: nx.MultiDiGraph, *, types=None, around=None, depth: int = 1, m
     _drop_orphans(sub, had_edges, keep, filtered)
 
     left_out: Counter = Counter()
-    cap = max_nodes or None
     if cap is not None and sub.number_of_nodes() > cap:
         chosen = cap_nodes(sub, cap, keep)
         kept_edges = {n for n in sub if sub.degree(n) > 0}
