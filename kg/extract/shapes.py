@@ -108,8 +108,11 @@ def find_head_phrases(text: str) -> list[tuple[int, int, str]]:
     stop = word_list("modifier_stop.txt")
     words = list(PHRASE_WORD.finditer(text))
     out = []
+    maybe = _head_finals()
     for i, w in enumerate(words):
         head = w.group(0).lower()
+        if head not in maybe and ("-" not in head or head.rsplit("-", 1)[-1] not in maybe):
+            continue  # cannot end a head (most words): the tests below would all fail
         type_ = heads.get(head) or (heads.get(head[:-1]) if head.endswith("s") else None)
         if type_ is None and "-" in head:  # "question-answering", "code-summarization"
             last = head.rsplit("-", 1)[-1]
@@ -142,6 +145,14 @@ def find_head_phrases(text: str) -> list[tuple[int, int, str]]:
         if j < i:
             out.append((words[j].start(), w.end(), type_))
     return out
+
+
+@lru_cache(maxsize=None)
+def _head_finals() -> frozenset[str]:
+    """Last words of the task heads, also with a plural "s": a word that is none of these
+    cannot end a head phrase, alone, after a hyphen or as the second word of a pair."""
+    finals = {h.rsplit(" ", 1)[-1] for h in word_list("task_heads.txt")}
+    return frozenset(finals | {f + "s" for f in finals})
 
 
 @lru_cache(maxsize=None)
@@ -259,17 +270,42 @@ def find_shapes(text: str) -> list[tuple[int, int, str, str, float]]:
         if (s, e) not in taken:
             out.append((s, e, type_, "shape.head_phrase", 0.55))
             taken.add((s, e))
-    word_rules = [r for r in rules if r.scope == "word"]
+    cache = _word_cache(rules)
     for m in WORD.finditer(text):
-        word, start = _strip(m.group(0), m.start())
-        if len(word) < 2:
+        raw = m.group(0)
+        shape = cache.get(raw, _MISS)
+        if shape is _MISS:
+            shape = cache[raw] = _word_shape(raw, rules)
+            if len(cache) > _WORD_CACHE_SIZE:
+                cache.clear()
+        if shape is None:
             continue
-        for rule in word_rules:
-            if rule.regex.match(word):
-                span = (start, start + len(word))
-                if span not in taken:
-                    type_ = _suffix_type(word) if rule.type == "method" else None
-                    out.append((span[0], span[1], type_ or rule.type, rule.id, rule.confidence))
-                break
+        lead, length, type_, rule_id, confidence = shape
+        span = (m.start() + lead, m.start() + lead + length)
+        if span not in taken:
+            out.append((span[0], span[1], type_, rule_id, confidence))
     out.sort()
     return out
+
+
+_MISS = object()
+_WORD_CACHE_SIZE = 200_000
+_WORD_CACHES: dict[int, dict] = {}
+
+
+def _word_cache(rules: tuple[ShapeRule, ...]) -> dict:
+    """Shapes of words seen before (most words of an abstract are): one per rule set."""
+    return _WORD_CACHES.setdefault(id(rules), {})
+
+
+def _word_shape(raw: str, rules: tuple[ShapeRule, ...]):
+    """(offset of the name in ``raw``, length, type, rule id, confidence) of the first word
+    rule that matches the stripped word, or None. Depends on ``raw`` alone, so it is cached."""
+    word, lead = _strip(raw, 0)
+    if len(word) < 2:
+        return None
+    for rule in rules:
+        if rule.scope == "word" and rule.regex.match(word):
+            type_ = _suffix_type(word) if rule.type == "method" else None
+            return lead, len(word), type_ or rule.type, rule.id, rule.confidence
+    return None
