@@ -41,22 +41,38 @@ class GreedyNER:
         self.bias = self.lower.get_param("b").reshape(-1)  # (hidden * pieces,)
         self.pieces = self.lower.get_dim("nP")
         names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
-        n = len(names)
         self.unseen = numpy.array(sorted(model.attrs.get("unseen_classes", ())), dtype="int64")
-        self.labels = [name.split("-", 1)[1] if "-" in name else "" for name in names]
-        label_ids = {label: k for k, label in enumerate(sorted({lab for lab in self.labels if lab}))}
-        self.label_names = sorted(label_ids, key=label_ids.get)
-        move = numpy.array([name.split("-", 1)[0] for name in names])
-        lab = numpy.array([label_ids.get(label, -1) for label in self.labels])
-        self.move = move
-        self.move_label = lab
-        # masks over moves, combined per state at each step
-        self.is_begin = (move == "B") & (lab >= 0)
-        self.is_in = (move == "I") & (lab >= 0)
-        self.is_last = (move == "L") & (lab >= 0)
-        self.is_unit = (move == "U") & (lab >= 0)
-        self.is_out = move == "O"
-        self.n_moves = n
+        labels = [name.split("-", 1)[1] if "-" in name else "" for name in names]
+        self.label_names = sorted({label for label in labels if label})
+        label_ids = {label: k for k, label in enumerate(self.label_names)}
+        self.move_label = numpy.array([label_ids.get(label, -1) for label in labels], dtype="int64")
+        self.move_kind = numpy.array([_KINDS.get(name.split("-", 1)[0], _NONE) for name in names], dtype="int64")
+        self.valid = self._valid_table()
+
+    def _valid_table(self) -> numpy.ndarray:
+        """Valid moves for each state condition: row ``code * (labels + 1) + open label + 1``,
+        ``code`` = 8 * entity open + 4 * two tokens left + 2 * next token starts a sentence
+        + B0 is whitespace (ner.pyx's is_valid with no preset entities)."""
+        width = len(self.label_names) + 1
+        table = numpy.zeros((16 * width, len(self.move_kind)), dtype=bool)
+        for code in range(16):
+            is_open, two_left, next_start, space = bool(code & 8), bool(code & 4), bool(code & 2), bool(code & 1)
+            for open_label in range(-1, width - 1):
+                row = table[code * width + open_label + 1]
+                for m, (kind, label) in enumerate(zip(self.move_kind, self.move_label)):
+                    labelled = label >= 0
+                    same = labelled and label == open_label
+                    if kind == _BEGIN:
+                        row[m] = labelled and not is_open and two_left and not next_start and not space
+                    elif kind == _IN:
+                        row[m] = same and is_open and two_left and not next_start
+                    elif kind == _LAST:
+                        row[m] = same and is_open
+                    elif kind == _UNIT:
+                        row[m] = labelled and not is_open and not space
+                    elif kind == _OUT:
+                        row[m] = not is_open
+        return table
 
     def decode(self, docs) -> list[list[tuple[int, int, str]]]:
         out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
@@ -85,9 +101,10 @@ class GreedyNER:
         pos = numpy.zeros(len(docs), dtype="int64")  # B0 within the doc
         ent_start = numpy.full(len(docs), -1, dtype="int64")  # open entity start (doc index) or -1
         ent_label = numpy.full(len(docs), -1, dtype="int64")
-        hidden_pieces = self.bias.shape[0]
-        begin, inside, last, unit, out_move = self.is_begin, self.is_in, self.is_last, self.is_unit, self.is_out
-        move_label = self.move_label
+        width = len(self.label_names) + 1
+        # per token: the condition bits that do not depend on the state
+        token_code = next_starts.astype("int64") * 2 + space
+        hidden, pieces = self.bias.shape[0] // self.pieces, self.pieces
         while active.size:
             p = pos[active]
             off = offsets[active]
@@ -95,45 +112,36 @@ class GreedyNER:
             start = ent_start[active]
             is_open = start >= 0
             # features: padding row 0, token t at row t + 1
-            id0 = b0 + 1
             id1 = numpy.where(is_open, off + start + 1, 0)
             id2 = numpy.where(is_open, b0, 0)  # (b0 - 1) + 1
-            unmaxed = feat0[id0]
+            unmaxed = feat0[b0 + 1]
             unmaxed += feat1[id1]
             unmaxed += feat2[id2]
             unmaxed += self.bias
-            hidden = unmaxed.reshape(len(active), hidden_pieces // self.pieces, self.pieces).max(axis=2)
-            scores = hidden @ self.upper_W
+            scores = unmaxed.reshape(len(active), hidden, pieces).max(axis=2) @ self.upper_W
             scores += self.upper_b
             if self.unseen.size:
                 scores[:, self.unseen] = scores.min()
-            # valid moves (ner.pyx with no preset entities)
-            remaining = lengths[active] - p
-            two_left = remaining >= 2
-            next_start = next_starts[b0]
-            on_space = space[b0]
-            label = ent_label[active]
-            closed = ~is_open
-            same = move_label[None, :] == label[:, None]
-            valid = (begin[None, :] & (closed & two_left & ~next_start & ~on_space)[:, None])
-            valid |= inside[None, :] & same & (is_open & two_left & ~next_start)[:, None]
-            valid |= last[None, :] & same & is_open[:, None]
-            valid |= unit[None, :] & (closed & ~on_space)[:, None]
-            valid |= out_move[None, :] & closed[:, None]
+            code = is_open * 8 + (lengths[active] - p >= 2) * 4 + token_code[b0]
+            valid = self.valid[code * width + ent_label[active] + 1]
             scores[~valid] = NEG
             guess = scores.argmax(axis=1)
-            kind = self.move[guess]
-            glabel = move_label[guess]
-            for k in numpy.flatnonzero((kind == "L") | (kind == "U")):
+            kind = self.move_kind[guess]
+            glabel = self.move_label[guess]
+            for k in numpy.flatnonzero(kind >= _LAST):  # L or U closes an entity
                 d = active[k]
-                s = ent_start[d] if kind[k] == "L" else pos[d]
+                s = ent_start[d] if kind[k] == _LAST else pos[d]
                 out[d].append((int(s), int(pos[d]) + 1, self.label_names[glabel[k]]))
-            opened = kind == "B"
+            opened = kind == _BEGIN
             ent_start[active[opened]] = p[opened]
             ent_label[active[opened]] = glabel[opened]
-            shut = (kind == "L") | (kind == "U")
+            shut = kind >= _LAST
             ent_start[active[shut]] = -1
             ent_label[active[shut]] = -1
             pos[active] += 1
             active = active[pos[active] < lengths[active]]
         return out
+
+
+_NONE, _OUT, _BEGIN, _IN, _LAST, _UNIT = range(6)
+_KINDS = {"O": _OUT, "B": _BEGIN, "I": _IN, "L": _LAST, "U": _UNIT}
