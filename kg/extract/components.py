@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 
 from kg.extract import gazetteer as gaz
 from kg.extract.abbreviations import find_definitions, find_implied
+from kg.extract.doctext import doc_text
 from kg.extract.merge import Candidate, MergeConfig, head_type, merge
 from kg.extract.records import ENTITY_TYPES
 from kg.resolve.keys import singular
@@ -52,7 +53,8 @@ def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
         if span is None:
             return None
-        extra = doc.text[span.start_char:start] + doc.text[end:span.end_char]  # rare path
+        text = doc_text(doc)
+        extra = text[span.start_char:start] + text[end:span.end_char]  # rare path
         if any(c.isalnum() for c in extra) or len(extra) > 2:
             return None
     if not span.text.strip():
@@ -75,7 +77,7 @@ def make_sentences(nlp: Language, name: str):
 @Language.factory("kg_abbrev")
 def make_abbrev(nlp: Language, name: str):
     def kg_abbrev(doc: Doc) -> Doc:
-        text = doc.text  # a property that joins all tokens: read it once
+        text = doc_text(doc)
         spans, rules, pairs, implied = [], [], [], []
         shorts: dict[str, int] = {}
         definitions = find_definitions(text)
@@ -140,7 +142,7 @@ def make_gazetteer(nlp: Language, name: str, directory: str):
 def make_shapes(nlp: Language, name: str):
     def kg_shapes(doc: Doc) -> Doc:
         spans, scores, rules = [], [], []
-        for s, e, type_, rule, conf in find_shapes(doc.text):
+        for s, e, type_, rule, conf in find_shapes(doc_text(doc)):
             span = char_span(doc, s, e, type_)
             if span is not None:
                 spans.append(span)
@@ -425,7 +427,7 @@ def make_merge(nlp: Language, name: str, threshold: float, model_threshold: floa
         cands = collect(doc)
         abbrev, pairs = abbreviation_candidates(doc, cands)
         cue_new, votes = cue_candidates(doc, cands + abbrev)
-        final = merge(doc.text, cands + abbrev + cue_new, votes, pairs, config,
+        final = merge(doc_text(doc), cands + abbrev + cue_new, votes, pairs, config,
                       model_ran=doc.spans.get("kg_model") is not None)
         spans, scores, rules = [], [], []
         for c in final:

@@ -33,9 +33,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from kg.extract.resources import generic_keys, head_types
-from kg.resolve.keys import singular, surface_key
+from kg.resolve import keys
+from kg.resolve.keys import singular
+
+# a pure function of the string, asked about the same spans many times per document
+surface_key = lru_cache(maxsize=1 << 16)(keys.surface_key)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from kg.extract.doctext import doc_text
 from kg.extract.records import Abbreviation, Extraction, Mention, Relation, Result
 from kg.paper import Paper
 
@@ -115,7 +116,7 @@ def doc_to_extraction(doc, paper: Paper) -> Extraction:
     scores, rules = group.attrs.get("scores", []), group.attrs.get("rules", [])
     long_of, short_of = {}, {}
     abbreviations = []
-    text = doc.text
+    text = doc_text(doc)
     for ls, le, ss, se in group.attrs.get("pairs", []):
         long, short = text[ls:le], text[ss:se]
         long_of[(ss, se)] = long

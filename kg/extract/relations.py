@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from kg.extract.doctext import doc_text
 from kg.resolve.keys import surface_key
 
 NUMBER = re.compile(r"(?<![\w.])[+-]?\d+(?:\.\d+)?(?:\s?%|(?![\w.]))")
@@ -42,7 +43,7 @@ def find_relations(doc) -> tuple[list[dict], list[dict]]:
     group = doc.spans.get("kg_entities")
     rules = group.attrs.get("rules", []) if group is not None else []
     sent_of, bounds = _sentence_index(doc)
-    text = doc.text
+    text = doc_text(doc)
 
     def rel(type_, span, rule, conf, head=None, dataset=None):
         k = sent_of[span.start]
