@@ -17,6 +17,7 @@ from rdflib import Dataset, Graph, Literal
 from kg.atomic import atomic_open
 from kg.errors import SchemaError, UsageError
 from kg.rdf.lines import write_lines
+from kg.rdf.turtle import turtle_bytes
 from kg.resolve.gcpause import paused_gc
 from kg.rdf.terms import IRIMinter, check_base_iri
 from kg.rdf.triples import iter_triples
@@ -98,11 +99,14 @@ def export_to(graph: nx.MultiDiGraph, handle: BinaryIO, format: str = "turtle", 
             name = graph_name(base_iri, vocab) if format == "nquads" else None
             with paused_gc():   # millions of short strings, no cycles
                 return write_lines(graph, handle, base_iri, vocab, name)
-        rdf = to_rdf(graph, base_iri, vocab)
-        if format == "xml":
-            _check_xml_text(rdf)
-        options = {"context": _jsonld_context(vocab, base_iri), "auto_compact": True} if format == "jsonld" else {}
-        handle.write(rdf.serialize(format=rdflib_format, encoding="utf-8", **options))
+        with paused_gc():   # an in-memory graph of every triple: long-lived, no cycles to find
+            rdf = to_rdf(graph, base_iri, vocab)
+            if format == "xml":
+                _check_xml_text(rdf)
+            options = {"context": _jsonld_context(vocab, base_iri), "auto_compact": True} if format == "jsonld" else {}
+            data = turtle_bytes(rdf) if format == "turtle" else \
+                rdf.serialize(format=rdflib_format, encoding="utf-8", **options)
+        handle.write(data)
         return len(rdf)
     except UnicodeEncodeError as error:
         raise SchemaError(f"text that is not valid Unicode ({error.reason}: {error.object[error.start:error.end]!r})",
