@@ -106,6 +106,11 @@ class _Edges:
             graph.add_edge(source, target, key=key, **attrs)
 
 
+def _mention_rank(mention) -> tuple:
+    """The mention that speaks for a paper's MENTIONS edge: most confident, then earliest."""
+    return (-mention.confidence, mention.start)
+
+
 def _parse_number(value: str) -> tuple[float | None, str | None]:
     match = _NUMBER.search(value)
     if not match:
@@ -170,13 +175,15 @@ def _build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], res
         def evidence(index: int, start: int) -> str:
             return _sentence(text, extraction.sentences, index, start)
 
+        mentions_key = key_of(MENTIONS, paper.id)
         for entity_id, mentions in by_paper.get(paper.id, ()):
-            best = min(mentions, key=lambda m: (-m.confidence, m.start))
+            best = mentions[0] if len(mentions) == 1 else min(mentions, key=_mention_rank)
             attrs = _provenance(paper.id, best.sentence, best.start, best.end, evidence(best.sentence, best.start),
                                 best.rule, best.confidence)
-            attrs.update(type=MENTIONS, count=len(mentions))
+            attrs["type"] = MENTIONS
+            attrs["count"] = len(mentions)
             if allowed(MENTIONS, paper.id, entity_id):
-                edges.offer(paper.id, entity_id, key_of(MENTIONS, paper.id), attrs)
+                edges.offer(paper.id, entity_id, mentions_key, attrs)
 
         for relation in extraction.relations:
             attrs = _provenance(paper.id, relation.sentence, relation.start, relation.end,
