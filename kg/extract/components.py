@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 
 from kg.extract import gazetteer as gaz
 from kg.extract.abbreviations import find_definitions, find_implied
-from kg.extract.doctext import doc_text
+from kg.extract.doctext import doc_text, token_texts
 from kg.extract.merge import Candidate, MergeConfig, head_type, merge
 from kg.extract.records import ENTITY_TYPES
 from kg.resolve.keys import singular
@@ -66,7 +66,7 @@ def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
 def make_sentences(nlp: Language, name: str):
     def kg_sentences(doc: Doc) -> Doc:
         if len(doc):
-            starts = sentence_starts([t.text for t in doc])
+            starts = sentence_starts(token_texts(doc))
             values = numpy.array([[1 if s else -1] for s in starts], dtype="int64").astype("uint64")
             doc.from_array([SENT_START], values)
         return doc

@@ -80,8 +80,11 @@ class GreedyNER:
         if not lengths.sum():
             return out
         with blas.one_thread():
-            tokvecs = self.tok2vec.predict(docs)
-            cached, _ = self.lower(tokvecs, is_train=False)  # (tokens + 1, nF, nO, nP); row 0 = padding
+            return self._decode(docs, lengths, out)
+
+    def _decode(self, docs, lengths, out):
+        tokvecs = self.tok2vec.predict(docs)
+        cached, _ = self.lower(tokvecs, is_train=False)  # (tokens + 1, nF, nO, nP); row 0 = padding
         rows = cached.shape[0]
         cached = cached.reshape(rows, 3, -1)
         feat0, feat1, feat2 = (numpy.ascontiguousarray(cached[:, f]) for f in range(3))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.doctext import doc_text
+from kg.extract.doctext import doc_text, token_bounds
 from kg.resolve.keys import surface_key
 
 NUMBER = re.compile(r"(?<![\w.])[+-]?\d+(?:\.\d+)?(?:\s?%|(?![\w.]))")
@@ -28,12 +28,12 @@ SUBJECT_WORDS = {"we", "our", "it", "its", "this", "which", "ours"}
 def _sentence_index(doc) -> tuple[list[int], list[tuple[int, int]]]:
     index, bounds = [0] * len(doc), []
     current = -1
-    for token in doc:
-        if token.is_sent_start or current < 0:
+    for i, (idx, length, start) in enumerate(zip(*token_bounds(doc))):
+        if start or current < 0:
             current += 1
-            bounds.append((token.idx, token.idx))
-        index[token.i] = current
-        bounds[current] = (bounds[current][0], token.idx + len(token.text))
+            bounds.append((idx, idx))
+        index[i] = current
+        bounds[current] = (bounds[current][0], idx + length)
     return index, bounds
 
 
