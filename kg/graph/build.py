@@ -18,7 +18,7 @@ import networkx as nx
 
 from kg.extract.records import ENTITY_RELATIONS, PAPER_RELATIONS, Extraction
 from kg.paper import Paper
-from kg.resolve.gcpause import paused_gc
+from kg.gcpause import paused_gc
 from kg.resolve.resolver import Entity, Resolution
 from kg.schema import Schema, load_schema
 

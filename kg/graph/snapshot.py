@@ -25,7 +25,7 @@ import networkx as nx
 
 from kg.atomic import atomic_open
 from kg.errors import InputError
-from kg.resolve.gcpause import paused_gc
+from kg.gcpause import paused_gc
 
 SNAPSHOT_NAME = "graph.json"
 CHUNK = 2000   # nodes or edges per write

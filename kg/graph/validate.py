@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from kg.errors import SchemaError
-from kg.resolve.gcpause import paused_gc
+from kg.gcpause import paused_gc
 from kg.schema import Property, Schema, load_schema
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")

@@ -18,7 +18,7 @@ from kg.atomic import atomic_open
 from kg.errors import SchemaError, UsageError
 from kg.rdf.lines import write_lines
 from kg.rdf.turtle import turtle_bytes
-from kg.resolve.gcpause import paused_gc
+from kg.gcpause import paused_gc
 from kg.rdf.terms import IRIMinter, check_base_iri
 from kg.rdf.triples import iter_triples
 from kg.rdf.vocab import Vocabulary, vocabulary

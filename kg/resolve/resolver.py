@@ -32,7 +32,7 @@ from kg.extract.records import ENTITY_TYPES, Extraction, Mention
 from kg.resolve.abbreviations import definition_pairs, definitions_of, head_key, surfaces_of
 from kg.resolve.curated import CuratedAliases, load_curated
 from kg.resolve.ids import entity_id
-from kg.resolve.gcpause import paused_gc
+from kg.gcpause import paused_gc
 from kg.resolve.memo import MEMO_SIZE, compact_key, surface_key
 from kg.resolve.variants import base_keys
 

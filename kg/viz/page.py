@@ -17,7 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.atomic import atomic_write_text
-from kg.resolve.gcpause import paused_gc
+from kg.gcpause import paused_gc
 from kg.viz.backend import vis_network
 from kg.viz.elements import page_edges, page_nodes
 from kg.viz.select import Selection, drawable_labels, select
