@@ -87,7 +87,7 @@ class GreedyNER:
         cached, _ = self.lower(tokvecs, is_train=False)  # (tokens + 1, nF, nO, nP); row 0 = padding
         rows = cached.shape[0]
         cached = cached.reshape(rows, 3, -1)
-        feat0, feat1, feat2 = (numpy.ascontiguousarray(cached[:, f]) for f in range(3))
+        feat0, feat1, feat2 = (cached[:, f] for f in range(3))  # views: rows are gathered anyway
         total = int(lengths.sum())
         offsets = numpy.zeros(len(docs), dtype="int64")
         numpy.cumsum(lengths[:-1], out=offsets[1:])
@@ -121,7 +121,11 @@ class GreedyNER:
             unmaxed += feat1[id1]
             unmaxed += feat2[id2]
             unmaxed += self.bias
-            scores = unmaxed.reshape(len(active), hidden, pieces).max(axis=2) @ self.upper_W
+            if pieces == 2:  # the usual maxout: one elementwise maximum beats a reduction
+                best = numpy.maximum(unmaxed[:, 0::2], unmaxed[:, 1::2])
+            else:
+                best = unmaxed.reshape(len(active), hidden, pieces).max(axis=2)
+            scores = best @ self.upper_W
             scores += self.upper_b
             if self.unseen.size:
                 scores[:, self.unseen] = scores.min()
