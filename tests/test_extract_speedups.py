@@ -54,3 +54,14 @@ def test_one_thread_puts_the_thread_count_back():
     with blas.one_thread():
         assert get() == 1
     assert get() == before
+
+
+def test_last_word_is_what_the_backward_regex_found():
+    import re
+
+    from kg.extract.abbreviations import _last_word
+
+    text = "Large Language Models  (LLMs)\u00a0and\n (x) ‘quoted’ (y)"
+    for end in range(len(text) + 1):
+        m = re.search(r"(\S+)\s*$", text[:end])
+        assert _last_word(text, end) == ((m.start(1), m.group(1)) if m else None)

@@ -203,6 +203,21 @@ def _names_a_thing(words: str) -> bool:
     return last in table or last.rstrip("s") in table
 
 
+def _last_word(text: str, end: int) -> tuple[int, str] | None:
+    """(start, word) of the last run of non-space characters before ``end``: what
+    ``re.search(r"(\S+)\s*$", text[:end])`` finds, read backwards instead of trying every
+    position from the start of the text (that search was half of this module's time)."""
+    stop = end
+    while stop > 0 and text[stop - 1].isspace():
+        stop -= 1
+    if stop == 0:
+        return None
+    start = stop
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return start, text[start:stop]
+
+
 def find_definitions(text: str) -> list[Definition]:
     """All abbreviation definitions in ``text``.
 
@@ -232,10 +247,11 @@ def find_definitions(text: str) -> list[Definition]:
                 out.append(Definition(sf, text[ls:le], inner_start, inner_start + len(sf), ls, le))
                 continue
         # Form 2: SF (long form)
-        before = re.search(r"(\S+)\s*$", text[: m.start()])
+        before = _last_word(text, m.start())
         if before and _words(inner) >= 2 and " " in inner:
-            sf = before.group(1).strip("\"'")
-            sf_start = before.start(1) + (len(before.group(1)) - len(before.group(1).lstrip("\"'")))
+            word_start, word = before
+            sf = word.strip("\"'")
+            sf_start = word_start + (len(word) - len(word.lstrip("\"'")))
             head = re.split(r"[,;]", inner)[0].rstrip()
             if is_short_form(sf) and align(sf, inner) == 0:
                 ls, le = _trim(text, inner_start, inner_start + len(inner))
