@@ -205,7 +205,7 @@ def _names_a_thing(words: str) -> bool:
 
 def _last_word(text: str, end: int) -> tuple[int, str] | None:
     """(start, word) of the last run of non-space characters before ``end``: what
-    ``re.search(r"(\S+)\s*$", text[:end])`` finds, read backwards instead of trying every
+    ``re.search(r"(\\S+)\\s*$", text[:end])`` finds, read backwards instead of trying every
     position from the start of the text (that search was half of this module's time)."""
     stop = end
     while stop > 0 and text[stop - 1].isspace():
