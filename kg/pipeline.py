@@ -16,6 +16,7 @@ import networkx as nx
 from kg.errors import ExtractionError
 from kg.extract.cache import CacheReport
 from kg.extract.records import ENTITY_TYPES, Extraction
+from kg.gcpause import paused_gc
 from kg.graph.build import BuildReport, build_graph as _build_typed_graph
 from kg.graph.validate import validate
 from kg.paper import Paper
@@ -195,6 +196,11 @@ def graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiG
     Writing the delta gives Neo4j the same nodes and relationships as writing all of ``new``,
     at a cost in proportion to the change, not to the graph.
     """
+    with paused_gc():
+        return _graph_delta(old, new)
+
+
+def _graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, int]]:
     touched: set[str] = set()
     delta = nx.MultiDiGraph()
     for node, attrs in new.nodes(data=True):

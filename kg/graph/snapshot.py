@@ -174,8 +174,9 @@ def read_snapshot(path: str | Path) -> nx.MultiDiGraph:
         raise InputError("no graph snapshot here", where=str(source),
                          fix="run `kg build INPUT --out DIR` first, then pass DIR")
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-        return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+        with paused_gc():  # millions of long-lived dicts and no cycles: collecting them is wasted work
+            data = json.loads(source.read_text(encoding="utf-8"))
+            return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
     except (ValueError, KeyError, TypeError) as error:
         raise InputError(f"not a kg graph snapshot ({error})", where=str(source),
                          fix="rebuild it with `kg build INPUT --out DIR`") from None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from kg.connection import Neo4jSettings, connected
 from kg.errors import SchemaError
+from kg.gcpause import paused_gc
 from kg.store import cypher
 from kg.store.plan import Batch, PaperPart, make_plan
 
@@ -167,6 +168,11 @@ def write_graph(graph, settings: Neo4jSettings, batch_size: int = DEFAULT_BATCH_
     from kg.schema import load_schema
 
     schema = schema or load_schema()
+    with paused_gc():  # rows are many short-lived dicts without cycles: collecting them is wasted work
+        return _write(graph, settings, batch_size, progress, schema, writers)
+
+
+def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, writers: int) -> WriteReport:
     began = time.monotonic()
     plan = make_plan(graph, schema, batch_size=batch_size)
     report = WriteReport(papers=plan.papers)
