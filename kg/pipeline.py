@@ -232,7 +232,9 @@ def _graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDi
     for node in list(delta):
         delta.add_node(node, **new.nodes[node])  # the ends of added edges get their attributes
     gone = {"nodes": sum(1 for n in old if n not in new),
-            "relationships": sum(1 for s, t, k in old.edges(keys=True) if not new.has_edge(s, t, k))}
+            "relationships": sum(1 for s, t, k in old.edges(keys=True) if not new.has_edge(s, t, k)),
+            "links": [(attrs.get("type"), s, t) for s, t, k, attrs in old.edges(keys=True, data=True)
+                      if _owner(old, s, t, attrs) is None and not new.has_edge(s, t, k)]}
     return delta, gone
 
 
@@ -276,14 +278,17 @@ def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph |
     note = "neo4j: full write"
     target = graph
     if previous is not None and read_counts(settings) == graph_counts(previous):
-        target, _ = graph_delta(previous, graph)
+        target, gone = graph_delta(previous, graph)
         note = (f"neo4j: incremental, {target.number_of_nodes()} nodes and {target.number_of_edges()} "
                 f"relationships of new or changed papers")
         papers_gone = sum(1 for n, label in previous.nodes(data="label") if label == "Paper" and n not in graph)
         if papers_gone:
             note += (f"; {papers_gone} papers of the previous build are not in this one and stay in Neo4j "
                      "(empty it and rebuild to drop them)")
-    report = write_graph(target, settings, progress=progress)
+    if target is graph:
+        report = write_graph(graph, settings, progress=progress)
+    else:
+        report = write_graph(target, settings, progress=progress, whole=False, stale_links=gone["links"])
     if state_dir is not None and snapshot is not None:
         atomic_write_text(Path(state_dir) / NEO4J_STATE, json.dumps(
             {"uri": settings.uri, "database": settings.database, "snapshot": _digest(Path(snapshot))}) + "\n")

@@ -25,7 +25,7 @@ def test_delta_of_a_graph_to_its_snapshot_is_empty(papers, tmp_path):
     again = read_snapshot(write_snapshot(graph, tmp_path))  # lists where the graph has tuples
     delta, gone = graph_delta(again, graph)
     assert delta.number_of_nodes() == 0 and delta.number_of_edges() == 0
-    assert gone == {"nodes": 0, "relationships": 0}
+    assert gone == {"nodes": 0, "relationships": 0, "links": []}
 
 
 def test_delta_holds_the_new_papers_and_their_edges(papers):
@@ -88,3 +88,24 @@ def test_delta_write_of_a_paper_that_now_says_less_leaves_neo4j_equal_to_the_new
     report, note = write_neo4j(new, clean_db, previous=old)
     assert "incremental" in note and report.papers_replaced == 1
     assert dumps(read_graph(clean_db)) == dumps(new)
+
+
+def test_a_link_no_paper_owns_is_removed_when_the_new_build_lacks_it(papers, clean_db):
+    from kg.graph.snapshot import dumps
+    from kg.pipeline import write_neo4j
+    from kg.store import read_graph, write_graph
+
+    old, _ = build_graph(papers[:6], use_model=False)
+    methods = sorted(n for n, label in old.nodes(data="label") if label == "Method")[:2]
+    old.add_edge(methods[0], methods[1], key="VARIANT_OF", type="VARIANT_OF")
+    write_graph(old, clean_db)
+    new = old.copy()
+    new.remove_edge(methods[0], methods[1], key="VARIANT_OF")
+    delta, gone = graph_delta(old, new)
+    assert gone["links"] == [("VARIANT_OF", methods[0], methods[1])]
+    report, note = write_neo4j(new, clean_db, previous=old)  # the delta path
+    assert "incremental" in note and report.relationships_deleted == 1
+    assert dumps(read_graph(clean_db)) == dumps(new)
+    write_graph(old, clean_db)
+    again = write_graph(new, clean_db)  # a whole graph: what it lacks between its nodes goes
+    assert again.relationships_deleted == 1 and dumps(read_graph(clean_db)) == dumps(new)

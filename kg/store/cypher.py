@@ -59,6 +59,23 @@ def owned_types(schema) -> list[str]:
             if OWNER_PROPERTY in rel.key and PAPER_LABEL not in rel.sources]
 
 
+def shared_types(schema) -> list[str]:
+    """Relationship types no paper owns (VARIANT_OF): links between entities, decided by the corpus."""
+    owned = set(owned_labels(schema)) | {PAPER_LABEL}
+    return [rel_type for rel_type, rel in schema.relationships.items()
+            if OWNER_PROPERTY not in rel.key and not owned & (set(rel.sources) | set(rel.targets))]
+
+
+def links(schema, rel_type: str) -> str:
+    """Every relationship of a shared type, by its ends' ids (a few hundred: VARIANT_OF)."""
+    return (f"MATCH (a)-[r:{name(rel_type, schema.relationships)}]->(b) "
+            f"RETURN a.id AS source, b.id AS target, elementId(r) AS rid")
+
+
+def delete_by_element_id() -> str:
+    return "UNWIND $rids AS rid MATCH ()-[r]->() WHERE elementId(r) = rid DELETE r"
+
+
 def schema_statements(schema) -> list[str]:
     """Idempotent DDL: a uniqueness constraint per label key (abstract ones too, e.g. Entity.id),
     a range index per ``index = true`` property, a full-text index per label with ``fulltext`` ones,

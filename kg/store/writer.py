@@ -157,22 +157,45 @@ def _remove_unmentioned(tx, schema) -> int:
     return tx.run(cypher.unmentioned_entities(schema)).single()["removed"]
 
 
+def _remove_stale_links(tx, graph, schema, whole: bool, stale_links) -> int:
+    """Delete shared links the graph no longer has: with ``whole``, every link of a shared type
+    between two nodes of the graph that the graph lacks; else those in ``stale_links``
+    (``(type, source, target)`` triples, from :func:`kg.pipeline.graph_delta`)."""
+    removed = []
+    for rel_type in cypher.shared_types(schema):
+        if whole:
+            kept = {(s, t) for s, t, attrs in graph.edges(data=True) if attrs.get("type") == rel_type}
+            stale = [r["rid"] for r in tx.run(cypher.links(schema, rel_type))
+                     if r["source"] in graph and r["target"] in graph and (r["source"], r["target"]) not in kept]
+        else:
+            wanted = {(s, t) for kind, s, t in stale_links if kind == rel_type}
+            stale = [r["rid"] for r in tx.run(cypher.links(schema, rel_type)) if (r["source"], r["target"]) in wanted] \
+                if wanted else []
+        if stale:
+            tx.run(cypher.delete_by_element_id(), rids=stale).consume()
+            removed += stale
+    return len(removed)
+
+
 def write_graph(graph, settings: Neo4jSettings, batch_size: int = DEFAULT_BATCH_SIZE, progress=None,
-                schema=None, writers: int = DEFAULT_WRITERS) -> WriteReport:
+                schema=None, writers: int = DEFAULT_WRITERS, whole: bool = True, stale_links=()) -> WriteReport:
     """Write ``graph`` (the typed MultiDiGraph) to the Neo4j in ``settings``.
 
     ``progress``, if given, is called with the number of papers each committed batch held
-    (``tqdm.update`` fits). ``writers`` paper transactions run at once. Raises
-    Neo4jUnavailable with one clear line when Neo4j cannot be used.
+    (``tqdm.update`` fits). ``writers`` paper transactions run at once. ``whole`` says the graph
+    is a whole build: links no paper owns (VARIANT_OF) between its nodes that it lacks are
+    deleted; a partial graph (a delta) names those to delete in ``stale_links`` instead.
+    Raises Neo4jUnavailable with one clear line when Neo4j cannot be used.
     """
     from kg.schema import load_schema
 
     schema = schema or load_schema()
     with paused_gc():  # rows are many short-lived dicts without cycles: collecting them is wasted work
-        return _write(graph, settings, batch_size, progress, schema, writers)
+        return _write(graph, settings, batch_size, progress, schema, writers, whole, stale_links)
 
 
-def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, writers: int) -> WriteReport:
+def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, writers: int, whole: bool,
+           stale_links) -> WriteReport:
     began = time.monotonic()
     plan = make_plan(graph, schema, batch_size=batch_size)
     report = WriteReport(papers=plan.papers)
@@ -210,8 +233,12 @@ def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, wr
         for batch in plan.shared_relationships:
             report.add(write(batch, _write_shared))
             report.transactions += 1
-        if report.papers_replaced:
-            with driver.session(database=settings.database) as session:
+        with driver.session(database=settings.database) as session:
+            if whole or stale_links:
+                report.relationships_deleted += session.execute_write(_remove_stale_links, graph, schema, whole,
+                                                                      stale_links)
+                report.transactions += 1
+            if report.papers_replaced:
                 report.nodes_deleted += session.execute_write(_remove_unmentioned, schema)
                 report.transactions += 1
     report.seconds = time.monotonic() - began
