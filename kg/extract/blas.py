@@ -4,65 +4,47 @@ WHY: thinc multiplies with BLIS, which in the installed build runs its generic r
 kernel (about half the speed of numpy's OpenBLAS on these shapes: 12k x 256 by 256 x 192).
 OpenBLAS, left to itself, starts a second thread whose spinning costs more CPU than it
 saves and competes with the other extraction processes; so the products run with one
-thread, and the thread count is put back afterwards. When the OpenBLAS controls cannot
-be found (another numpy build), nothing is changed and BLIS stays in use.
+thread (``threadpoolctl``), and the thread count is put back afterwards. When numpy has no
+BLAS that threadpoolctl can control, nothing is changed and BLIS stays in use.
 """
 from __future__ import annotations
 
-import ctypes
 from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy
 from thinc.api import NumpyOps
 
-_NAMES = ("scipy_openblas_{}_num_threads64_", "scipy_openblas_{}_num_threads", "openblas_{}_num_threads64_",
-          "openblas_{}_num_threads")
-
 
 @lru_cache(maxsize=1)
-def _controls():
-    """(get, set) of the OpenBLAS that numpy loaded, or None."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line})
-    except OSError:
-        return None
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in _NAMES:
-            get, put = getattr(lib, name.format("get"), None), getattr(lib, name.format("set"), None)
-            if get is not None and put is not None:
-                get.restype = ctypes.c_int
-                put.argtypes = [ctypes.c_int]
-                return get, put
-    return None
+def _controller():
+    """threadpoolctl's view of the BLAS numpy loaded, or None when it finds none."""
+    from threadpoolctl import ThreadpoolController
+
+    numpy.ones((2, 2), dtype="float32") @ numpy.ones((2, 2), dtype="float32")  # numpy's BLAS is loaded
+    controller = ThreadpoolController().select(user_api="blas")
+    return controller if controller.lib_controllers else None
 
 
 def available() -> bool:
-    numpy.ones((2, 2), dtype="float32") @ numpy.ones((2, 2), dtype="float32")  # numpy's BLAS is loaded
-    return _controls() is not None
+    return _controller() is not None
+
+
+def blas_threads() -> int | None:
+    """The thread count numpy's BLAS uses now (None without one)."""
+    controller = _controller()
+    return min(c.num_threads for c in controller.lib_controllers) if controller is not None else None
 
 
 @contextmanager
 def one_thread():
-    """numpy's BLAS limited to one thread inside the block."""
-    controls = _controls()
-    if controls is None:
+    """numpy's BLAS limited to one thread inside the block, put back after."""
+    controller = _controller()
+    if controller is None:
         yield
         return
-    get, put = controls
-    before = get()
-    if before != 1:
-        put(1)
-    try:
+    with controller.limit(limits=1):
         yield
-    finally:
-        if before != 1:
-            put(before)
 
 
 class MatmulOps(NumpyOps):
