@@ -187,11 +187,12 @@ def _owner(graph: nx.MultiDiGraph, source: str, target: str, attrs: dict) -> str
     return attrs.get("paper_id") or graph.nodes[source].get("paper_id") or graph.nodes[target].get("paper_id")
 
 
-def graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, int]]:
+def graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict]:
     """What ``new`` adds to or changes in ``old``, as a graph to write: every paper that is new or
     whose content changed *with all it owns* (the store replaces a changed paper whole), new or
-    changed shared nodes and edges, and the ends of every edge. Also counts what ``old`` has and
-    ``new`` lacks.
+    changed shared nodes and edges, and the ends of every edge. Also says what ``old`` has and
+    ``new`` lacks: counts of nodes and relationships, and the links no paper owns as
+    ``(type, source, target)`` (the store deletes those).
 
     Writing the delta gives Neo4j the same nodes and relationships as writing all of ``new``,
     at a cost in proportion to the change, not to the graph.
@@ -200,7 +201,7 @@ def graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiG
         return _graph_delta(old, new)
 
 
-def _graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, int]]:
+def _graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict]:
     touched: set[str] = set()
     delta = nx.MultiDiGraph()
     for node, attrs in new.nodes(data=True):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import networkx as nx
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from kg.atomic import atomic_open
 from kg.errors import SchemaError, UsageError

@@ -20,9 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kg.errors import SchemaError
-
-PAPER_LABEL = "Paper"
-OWNER_PROPERTY = "paper_id"
+from kg.store.cypher import OWNER_PROPERTY, PAPER_LABEL
 
 
 @dataclass

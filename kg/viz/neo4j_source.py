@@ -40,7 +40,7 @@ def _read(driver, database, node_where: str = "", rel_where: str = "", params: d
         for record in session.run(_RELS.format(where=rel_where), params or {}):
             if record["source"] not in graph or record["target"] not in graph:
                 continue
-            props = {k: plain(v) for k, v in record["props"].items() if k != DIGEST_PROPERTY}
+            props = {k: plain(v) for k, v in record["props"].items()}
             rel_type = record["type"]
             key = f"{rel_type}|{props.get('paper_id')}" if rel_type in keyed else rel_type
             graph.add_edge(record["source"], record["target"], key=key, type=rel_type, **props)
@@ -86,7 +86,7 @@ def query_graph(driver, name: str, values: dict | None = None, *, database: str 
     match = ("MATCH (n) WHERE n.id IS NOT NULL AND (n.id IN $ids OR (n:Entity AND n.name IN $names) "
              "OR (n:Paper AND n.title IN $names)) RETURN collect(DISTINCT n.id) AS found")
     with driver.session(database=database) as session:
-        found = session.run(match, ids=sorted(ids | names), names=sorted(names)).single()["found"]
+        found = session.run(match, params).single()["found"]
     graph = _read(driver, database, node_where=" AND n.id IN $found",
                   rel_where=" AND a.id IN $found AND b.id IN $found", params={"found": sorted(found)})
     return graph, len(result.rows)
