@@ -116,9 +116,11 @@ def merge_nodes(schema, label: str) -> str:
 
 
 def paper_digests() -> str:
-    """Which of ``$ids`` are in Neo4j, and the digest each was last written with."""
+    """Which of ``$ids`` are in Neo4j, and the digest (property ``$digest``) each was last written
+    with. The property is named by a parameter: on a database where no paper has one yet, a
+    literal name would make the server warn that the property key does not exist."""
     return (f"UNWIND $ids AS id MATCH (p:{PAPER_LABEL} {{id: id}}) "
-            f"RETURN p.id AS id, p.{DIGEST_PROPERTY} AS digest")
+            f"RETURN p.id AS id, p[$digest] AS digest")
 
 
 def delete_owned(schema) -> list[str]:

@@ -153,7 +153,7 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
                  or owner_of.get(source) or owner_of.get(target))
         group = (rel_type, labels[source], labels[target])
         if owner is not None and labels.get(owner) == PAPER_LABEL:
-            owned_edges.setdefault(owner, []).append((group, source, target, attrs, rel.key))
+            owned_edges.setdefault(owner, []).append((group, source, target, attrs))
         else:
             shared_edges.append((group, _edge_row(source, target, attrs, rel.key)))
 
@@ -174,8 +174,8 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
                 part = PaperPart(paper)
                 for label, row in owned_nodes.get(paper, ()):
                     part.nodes.setdefault(label, []).append(row)
-                for group, source, target, attrs, key in owned_edges.get(paper, ()):
-                    part.relationships.setdefault(group, []).append(_edge_row(source, target, attrs, key))
+                for group, source, target, attrs in owned_edges.get(paper, ()):
+                    part.relationships.setdefault(group, []).append(_edge_row(source, target, attrs))
                 part.seal()
                 batch.parts.append(part)
             yield batch
@@ -185,9 +185,13 @@ def make_plan(graph, schema, batch_size: int = 200, shared_batch_rows: int = 200
                 papers=len(papers), _paper_batches=paper_batches)
 
 
-def _edge_row(source: str, target: str, attrs: dict, key: tuple) -> dict:
+def _edge_row(source: str, target: str, attrs: dict, key: tuple = ()) -> dict:
+    """A relationship row; ``key`` (what MERGE matches on) only for shared rows: owned ones are CREATEd."""
     props = {k: list(v) if isinstance(v, tuple) else v for k, v in attrs.items() if v is not None and k != "type"}
-    return {"source": source, "target": target, "key": {k: props[k] for k in key}, "props": props}
+    row = {"source": source, "target": target, "props": props}
+    if key:
+        row["key"] = {k: props[k] for k in key}
+    return row
 
 
 def _shared(items: list, size: int, nodes: bool) -> list[Batch]:

@@ -13,6 +13,7 @@ CREATEd, not MERGEd. Entities that no paper mentions any more are removed at the
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -111,7 +112,8 @@ def _write_shared(tx, batch: Batch, schema) -> WriteReport:
 def _write_papers(tx, parts: list[PaperPart], schema) -> WriteReport:
     """One batch of papers: skip the unchanged, clear what the changed ones owned, create the rest."""
     report = WriteReport()
-    stored = {r["id"]: r["digest"] for r in tx.run(cypher.paper_digests(), ids=[p.paper_id for p in parts])}
+    stored = {r["id"]: r["digest"]
+              for r in tx.run(cypher.paper_digests(), ids=[p.paper_id for p in parts], digest=cypher.DIGEST_PROPERTY)}
     todo = []
     for part in parts:
         if part.paper_id in stored and stored[part.paper_id] == part.digest:
@@ -204,16 +206,27 @@ def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, wr
     with connected(settings) as driver:
         ensure_schema(driver, settings.database, schema)
 
-        def write(batch: Batch, work) -> WriteReport:
-            with driver.session(database=settings.database) as session:
-                return session.execute_write(work, batch, schema)
+        failed = threading.Event()
+
+        def write(batch: Batch, work) -> WriteReport | None:
+            if failed.is_set():  # another batch gave up (after the driver's retries): start nothing new
+                return None
+            try:
+                with driver.session(database=settings.database) as session:
+                    return session.execute_write(work, batch, schema)
+            except BaseException:
+                failed.set()
+                raise
 
         for batch in plan.shared_nodes:
             report.add(write(batch, _write_shared))
             report.transactions += 1
 
         def finish(batch: Batch, future) -> None:
-            report.add(future.result())
+            written = future.result()
+            if written is None:
+                raise RuntimeError("a batch was skipped although no other batch failed")  # cannot happen
+            report.add(written)
             report.transactions += 1
             if progress is not None and batch.papers:
                 progress(batch.papers)
