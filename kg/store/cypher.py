@@ -106,13 +106,16 @@ def schema_statements(schema) -> list[str]:
     return statements
 
 
-def merge_nodes(schema, label: str) -> str:
-    """MERGE on the key only, then SET the rest; entity labels also get their parent labels."""
+def merge_nodes(schema, label: str, replace: bool = False) -> str:
+    """MERGE on the key only, then SET the rest; entity labels also get their parent labels.
+    ``replace`` sets the properties whole (a paper's own nodes: no stale property stays)
+    instead of adding to them (shared entities)."""
     name(label, schema.nodes)
     key = key_property(schema, label)
     extra = "".join(f", n:{name(parent, schema.nodes)}" for parent in ancestors(schema, label))
+    operator = "=" if replace else "+="
     return (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
-            f"SET n += row.props{extra} RETURN count(n) AS rows")
+            f"SET n {operator} row.props{extra} RETURN count(n) AS rows")
 
 
 def paper_digests() -> str:
@@ -132,15 +135,6 @@ def delete_owned(schema) -> list[str]:
     statements += [f"UNWIND $ids AS id MATCH ()-[r:{rel_type} {{{OWNER_PROPERTY}: id}}]->() DELETE r"
                    for rel_type in owned_types(schema)]
     return statements
-
-
-def replace_paper_nodes(schema, label: str) -> str:
-    """A paper's own nodes: MERGE on the key, then all properties replaced (none stale stays)."""
-    name(label, schema.nodes)
-    key = key_property(schema, label)
-    extra = "".join(f", n:{name(parent, schema.nodes)}" for parent in ancestors(schema, label))
-    return (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
-            f"SET n = row.props{extra} RETURN count(n) AS rows")
 
 
 def create_relationships(schema, rel_type: str, source: str, target: str) -> str:

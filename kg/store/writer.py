@@ -23,7 +23,7 @@ from kg.connection import Neo4jSettings, connected
 from kg.errors import SchemaError
 from kg.gcpause import paused_gc
 from kg.store import cypher
-from kg.store.plan import Batch, PaperPart, make_plan
+from kg.store.plan import Batch, make_plan
 
 # Papers per transaction, measured on the 2-core machine with a synthetic graph of 5,000
 # papers, 3,000 entities and 42,468 relationships (first write / rewrite, seconds):
@@ -91,14 +91,19 @@ def _count_written(result, rows: list, what: str) -> None:
                           fix="every edge's ends must be nodes of the graph being written")
 
 
+def _write_nodes(tx, nodes: dict[str, list[dict]], schema, report: WriteReport, replace: bool) -> None:
+    """MERGE node rows label by label (``replace``: properties set whole), counting created and matched."""
+    for label in sorted(nodes):
+        rows = nodes[label]
+        created = tx.run(cypher.merge_nodes(schema, label, replace=replace), rows=rows).consume().counters.nodes_created
+        report.nodes_created += created
+        report.nodes_matched += len(rows) - created
+
+
 def _write_shared(tx, batch: Batch, schema) -> WriteReport:
     """Rows no single paper owns (entities, VARIANT_OF): MERGE, so writing them again changes nothing."""
     report = WriteReport()
-    for label in sorted(batch.nodes):
-        rows = batch.nodes[label]
-        summary = tx.run(cypher.merge_nodes(schema, label), rows=rows).consume()
-        report.nodes_created += summary.counters.nodes_created
-        report.nodes_matched += len(rows) - summary.counters.nodes_created
+    _write_nodes(tx, batch.nodes, schema, report, replace=False)
     for group in sorted(batch.relationships):
         rows = batch.relationships[group]
         result = tx.run(cypher.merge_relationships(schema, *group), rows=rows)
@@ -109,9 +114,10 @@ def _write_shared(tx, batch: Batch, schema) -> WriteReport:
     return report
 
 
-def _write_papers(tx, parts: list[PaperPart], schema) -> WriteReport:
+def _write_papers(tx, batch: Batch, schema) -> WriteReport:
     """One batch of papers: skip the unchanged, clear what the changed ones owned, create the rest."""
     report = WriteReport()
+    parts = batch.parts
     stored = {r["id"]: r["digest"]
               for r in tx.run(cypher.paper_digests(), ids=[p.paper_id for p in parts], digest=cypher.DIGEST_PROPERTY)}
     todo = []
@@ -139,11 +145,7 @@ def _write_papers(tx, parts: list[PaperPart], schema) -> WriteReport:
             nodes.setdefault(label, []).extend(rows)
         for group, rows in part.relationships.items():
             relationships.setdefault(group, []).extend(rows)
-    for label in sorted(nodes):
-        rows = nodes[label]
-        counters = tx.run(cypher.replace_paper_nodes(schema, label), rows=rows).consume().counters
-        report.nodes_created += counters.nodes_created
-        report.nodes_matched += len(rows) - counters.nodes_created
+    _write_nodes(tx, nodes, schema, report, replace=True)
     for group in sorted(relationships):
         # Ordered by the shared end, so concurrent transactions take its locks in one order.
         rows = sorted(relationships[group], key=lambda r: (r["target"], r["source"]))
@@ -151,10 +153,6 @@ def _write_papers(tx, parts: list[PaperPart], schema) -> WriteReport:
         _count_written(result, rows, f"{group[0]} relationships from {group[1]} to {group[2]}")
         report.relationships_created += result.consume().counters.relationships_created
     return report
-
-
-def _write_batch_of_papers(tx, batch: Batch, schema) -> WriteReport:
-    return _write_papers(tx, batch.parts, schema)
 
 
 def _remove_unmentioned(tx, schema) -> int:
@@ -236,7 +234,7 @@ def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, wr
             pending: deque = deque()
             try:
                 for batch in plan.paper_batches:
-                    pending.append((batch, pool.submit(write, batch, _write_batch_of_papers)))
+                    pending.append((batch, pool.submit(write, batch, _write_papers)))
                     while len(pending) > max(1, writers):
                         finish(*pending.popleft())
                 while pending:
