@@ -50,7 +50,7 @@ class LineWriter:
         self._classes: dict[str, list[str]] = {}
         self._rel: dict[str, tuple[str, frozenset[str], bool]] = {}
         self._node_props: dict[str, tuple[str, frozenset[str]]] = {}
-        self._plans: dict[str, tuple[PropertyMap, bool, bool, str | None]] = {}   # property name -> how written
+        self._predicates: dict[str, str] = {}   # property name -> its predicate, formatted
         self.rdf_type = self.term(RDF.type)
         self.statement_lines = (self.rdf_type + " " + self.term(RDF.Statement), self.term(RDF.subject),
                                 self.term(RDF.predicate), self.term(RDF.object))
@@ -156,33 +156,16 @@ class LineWriter:
     def _properties(self, subject: str, attrs: dict, allowed: frozenset[str], where: str | None,
                     out: list[str], edge: tuple | None = None) -> None:
         end = self.end
-        for name in sorted(attrs):
-            if name == "label" or (name == "type" and name not in allowed):
-                continue
-            if name not in allowed:
-                where = where or "relationship {} -[{}]-> {}".format(*edge)
-                raise SchemaError(f"property {name!r} is not declared for this node or relationship", where=where,
-                                  fix="declare it in schema/graph.toml or drop it from the graph")
-            value = attrs[name]
-            if value is None:
-                continue
-            plan = self._plans.get(name)
-            if plan is None:
-                pmap = self.vocab.property_map(name)
-                plan = self._plans[name] = (pmap, pmap.omit, pmap.is_list, None if pmap.omit else self.term(pmap.predicate))
-            pmap, omit, is_list, predicate = plan
-            if omit:
-                continue
-            if is_list and not isinstance(value, (list, tuple)):
-                where = where or "relationship {} -[{}]-> {}".format(*edge)
-                raise SchemaError(f"property {name!r} should be a list, not {value!r}", where=where,
-                                  fix="store list properties as lists")
-            values = value if is_list else (value,)
-            skip = attrs.get(pmap.not_equal) if pmap.not_equal else None
+
+        def named():
+            return where or "relationship {} -[{}]-> {}".format(*edge)
+
+        for name, pmap, values in self.vocab.written_values(attrs, allowed, named):
+            predicate = self._predicates.get(name)
+            if predicate is None:
+                predicate = self._predicates[name] = self.term(pmap.predicate)
             head = subject + " " + predicate + " "
             for item in values:
-                if skip is not None and item == skip:
-                    continue
                 try:
                     if pmap.agent:
                         agent = self._agent_iris.get(item) if isinstance(item, str) else None
@@ -202,8 +185,7 @@ class LineWriter:
                         if text is not None:
                             out.append(head + text + end)
                 except SchemaError as error:
-                    where = where or "relationship {} -[{}]-> {}".format(*edge)
-                    raise SchemaError(f"property {name!r}: {error.what}", where=where, fix=error.fix) from None
+                    raise SchemaError(f"property {name!r}: {error.what}", where=named(), fix=error.fix) from None
 
 
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")

@@ -90,26 +90,8 @@ class TripleWriter:
 
     # -------------------------------------------------------------- properties
     def _properties(self, subject: URIRef, attrs: dict, allowed: set[str], where: str) -> Iterator[Triple]:
-        for name in sorted(attrs):
-            if name == "label" or (name == "type" and name not in allowed):
-                continue  # the node's label and the relationship's type are written as class / predicate
-            if name not in allowed:
-                raise SchemaError(f"property {name!r} is not declared for this node or relationship", where=where,
-                                  fix="declare it in schema/graph.toml or drop it from the graph")
-            value = attrs[name]
-            if value is None:
-                continue
-            pmap = self.vocab.property_map(name)
-            if pmap.omit:
-                continue
-            values = value if pmap.is_list else [value]
-            if pmap.is_list and not isinstance(value, (list, tuple)):
-                raise SchemaError(f"property {name!r} should be a list, not {value!r}", where=where,
-                                  fix="store list properties as lists")
-            skip = attrs.get(pmap.not_equal) if pmap.not_equal else None
+        for name, pmap, values in self.vocab.written_values(attrs, allowed, lambda: where):
             for item in values:
-                if skip is not None and item == skip:
-                    continue
                 try:
                     yield from self._value(subject, pmap, item)
                 except SchemaError as error:

@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Iterator
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, ClosedNamespace, NamespaceManager
@@ -134,6 +135,31 @@ class Vocabulary:
         except KeyError:
             raise SchemaError(f"property {name!r} is not declared", where="schema/graph.toml",
                               fix="declare it in the schema, or drop it from the graph") from None
+
+    def written_values(self, attrs: dict, allowed, where) -> Iterator[tuple[str, PropertyMap, list]]:
+        """The properties of a node or relationship that the RDF form writes, in name order, as
+        ``(name, map, values)``: the label and type are left out (they are its class and
+        predicate), so are empty, omitted and ``not_equal``-to-another-property values. An
+        undeclared property or a list property that is not a list is a SchemaError naming
+        ``where()``. Both the rdflib path and the line writer follow these rules from here."""
+        for name in sorted(attrs):
+            if name == "label" or (name == "type" and name not in allowed):
+                continue
+            if name not in allowed:
+                raise SchemaError(f"property {name!r} is not declared for this node or relationship", where=where(),
+                                  fix="declare it in schema/graph.toml or drop it from the graph")
+            value = attrs[name]
+            if value is None:
+                continue
+            pmap = self.property_map(name)
+            if pmap.omit:
+                continue
+            if pmap.is_list and not isinstance(value, (list, tuple)):
+                raise SchemaError(f"property {name!r} should be a list, not {value!r}", where=where(),
+                                  fix="store list properties as lists")
+            values = value if pmap.is_list else (value,)
+            skip = attrs.get(pmap.not_equal) if pmap.not_equal else None
+            yield name, pmap, values if skip is None else [item for item in values if item != skip]
 
     def namespace_manager(self) -> NamespaceManager:
         manager = NamespaceManager(Graph(), bind_namespaces="none")
