@@ -221,10 +221,15 @@ def _graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDi
                 touched.add(owner)
             else:
                 delta.add_edge(source, target, key=key, **attrs)
+    edges_gone = 0
+    links_gone = []
     for source, target, key, attrs in old.edges(keys=True, data=True):
         if not new.has_edge(source, target, key):
+            edges_gone += 1
             owner = _owner(old, source, target, attrs)
-            if owner is not None and owner in new:
+            if owner is None:
+                links_gone.append((attrs.get("type"), source, target))
+            elif owner in new:
                 touched.add(owner)  # it says less now: write it again, whole
     for paper in touched:
         delta.add_node(paper, **new.nodes[paper])
@@ -232,10 +237,7 @@ def _graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDi
             delta.add_edge(source, target, key=key, **attrs)
     for node in list(delta):
         delta.add_node(node, **new.nodes[node])  # the ends of added edges get their attributes
-    gone = {"nodes": sum(1 for n in old if n not in new),
-            "relationships": sum(1 for s, t, k in old.edges(keys=True) if not new.has_edge(s, t, k)),
-            "links": [(attrs.get("type"), s, t) for s, t, k, attrs in old.edges(keys=True, data=True)
-                      if _owner(old, s, t, attrs) is None and not new.has_edge(s, t, k)]}
+    gone = {"nodes": sum(1 for n in old if n not in new), "relationships": edges_gone, "links": links_gone}
     return delta, gone
 
 
