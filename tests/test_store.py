@@ -120,6 +120,31 @@ def test_ensure_schema_is_idempotent_and_indexes_aliases(clean_db):
         assert [r["id"] for r in found] == ["method:roberta"]
 
 
+def test_ensure_schema_drops_the_index_an_interrupted_constraint_left_and_reports_a_foreign_one(clean_db):
+    # A server killed while it builds a constraint keeps its index, named like the constraint and
+    # owned by none (seen on 5.26 after SIGKILL during CREATE CONSTRAINT); this makes that state.
+    def run(driver, statement):
+        driver.execute_query(statement, database_=clean_db.database)
+
+    with open_driver(clean_db) as driver:
+        try:
+            run(driver, "DROP CONSTRAINT entity_id_unique IF EXISTS")
+            run(driver, "CREATE INDEX entity_id_unique FOR (n:Entity) ON (n.id)")
+            ensure_schema(driver, clean_db.database)
+            owner = driver.execute_query("SHOW INDEXES YIELD name, owningConstraint WHERE name = 'entity_id_unique' "
+                                         "RETURN owningConstraint", database_=clean_db.database).records
+            assert [r["owningConstraint"] for r in owner] == ["entity_id_unique"]
+
+            run(driver, "DROP CONSTRAINT method_id_unique IF EXISTS")
+            run(driver, "CREATE INDEX method_id_unique FOR (n:Method) ON (n.name)")  # someone else's index
+            with pytest.raises(SchemaError) as caught:
+                ensure_schema(driver, clean_db.database)
+            assert "method_id_unique" in caught.value.message and "DROP INDEX" in caught.value.message
+        finally:
+            run(driver, "DROP INDEX method_id_unique IF EXISTS")
+            ensure_schema(driver, clean_db.database)
+
+
 def test_write_read_back_rewrite_and_increment(clean_db):
     first = typed_graph(range(10))
     report = write_graph(first, clean_db, batch_size=4)

@@ -76,17 +76,25 @@ def delete_by_element_id() -> str:
     return "UNWIND $rids AS rid MATCH ()-[r]->() WHERE elementId(r) = rid DELETE r"
 
 
+def key_constraints(schema) -> dict[str, tuple[str, str]]:
+    """The uniqueness constraint of each label key, by name: ``{name: (label, key)}``."""
+    constraints = {}
+    for label in schema.nodes:
+        name(label, schema.nodes)
+        own = {p.name for p in schema.node_properties(label)}
+        key = name(key_property(schema, label), own)
+        constraints[f"{label.lower()}_{key}_unique"] = (label, key)
+    return constraints
+
+
 def schema_statements(schema) -> list[str]:
     """Idempotent DDL: a uniqueness constraint per label key (abstract ones too, e.g. Entity.id),
     a range index per ``index = true`` property, a full-text index per label with ``fulltext`` ones,
     and the indexes that find what a paper owns by ``paper_id`` (for replacing a paper)."""
-    statements = []
+    statements = [f"CREATE CONSTRAINT {constraint} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+                  for constraint, (label, key) in key_constraints(schema).items()]
     for label, node in schema.nodes.items():
-        name(label, schema.nodes)
         own = {p.name for p in schema.node_properties(label)}
-        key = name(key_property(schema, label), own)
-        statements.append(f"CREATE CONSTRAINT {label.lower()}_{key}_unique IF NOT EXISTS "
-                          f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE")
         for prop in node.properties:
             if prop.index and not prop.key:
                 statements.append(f"CREATE INDEX {label.lower()}_{prop.name} IF NOT EXISTS "

@@ -73,15 +73,45 @@ class WriteReport:
 
 
 def ensure_schema(driver, database: str | None = None, schema=None) -> list[str]:
-    """Create the schema's constraints and indexes (IF NOT EXISTS: safe to repeat). Returns the statements."""
+    """Create the schema's constraints and indexes (IF NOT EXISTS: safe to repeat). Returns the statements.
+
+    A server stopped while it built a constraint keeps the constraint's half-made index, under
+    the constraint's name but owned by nothing; ``IF NOT EXISTS`` then fails on the name. Such a
+    leftover (same name, label and key, no owning constraint) is dropped first so the build can
+    resume; any other index in the way is reported, not touched."""
+    from neo4j.exceptions import ClientError
+
     from kg.schema import load_schema
 
-    statements = cypher.schema_statements(schema or load_schema())
+    schema = schema or load_schema()
+    statements = cypher.schema_statements(schema)
     with driver.session(database=database) as session:
+        _drop_orphaned_constraint_indexes(session, cypher.key_constraints(schema))
         for statement in statements:
-            session.run(statement).consume()
+            try:
+                session.run(statement).consume()
+            except ClientError as error:
+                raise SchemaError(f"Neo4j refused the schema statement `{statement}`: {error.message}",
+                                  where="Neo4j schema",
+                                  fix="drop or rename the index or constraint it names (SHOW INDEXES, "
+                                      "SHOW CONSTRAINTS), then run again") from None
         session.run("CALL db.awaitIndexes(300)").consume()
     return statements
+
+
+def _drop_orphaned_constraint_indexes(session, constraints: dict[str, tuple[str, str]]) -> None:
+    """Drop indexes that carry one of our constraint names, cover its label and key, and belong
+    to no constraint: what an interrupted CREATE CONSTRAINT leaves behind."""
+    found = session.run("SHOW INDEXES YIELD name, type, labelsOrTypes, properties, owningConstraint "
+                        "WHERE name IN $names AND owningConstraint IS NULL RETURN *", names=list(constraints))
+    for record in list(found):
+        label, key = constraints[record["name"]]
+        if record["type"] != "RANGE" or record["labelsOrTypes"] != [label] or record["properties"] != [key]:
+            raise SchemaError(f"an index named {record['name']!r} ({record['type']} on "
+                              f"{record['labelsOrTypes']} {record['properties']}) is in the way of "
+                              f"kg's uniqueness constraint on :{label}({key})", where="Neo4j schema",
+                              fix=f"drop or rename that index (DROP INDEX `{record['name']}`), then run again")
+        session.run(f"DROP INDEX `{record['name']}`").consume()
 
 
 def _count_written(result, rows: list, what: str) -> None:
