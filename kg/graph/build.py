@@ -16,7 +16,7 @@ from typing import Iterable
 
 import networkx as nx
 
-from kg.extract.records import ENTITY_RELATIONS, PAPER_RELATIONS, Extraction
+from kg.extract.records import ENTITY_RELATIONS, ENTITY_TYPES, PAPER_RELATIONS, Extraction
 from kg.paper import Paper
 from kg.gcpause import paused_gc
 from kg.resolve.resolver import Entity, Resolution
@@ -101,9 +101,8 @@ class _Edges:
         if slot not in self.best or rank > self.best[slot][0]:
             self.best[slot] = (rank, attrs)
 
-    def add_to(self, graph: nx.MultiDiGraph) -> None:
-        for (source, target, key), (_, attrs) in sorted(self.best.items()):
-            graph.add_edge(source, target, key=key, **attrs)
+    def items(self) -> list[tuple[str, str, str, dict]]:
+        return [(source, target, key, attrs) for (source, target, key), (_, attrs) in sorted(self.best.items())]
 
 
 def _mention_rank(mention) -> tuple:
@@ -120,6 +119,143 @@ def _parse_number(value: str) -> tuple[float | None, str | None]:
     return number, (unit.group().strip() if unit else None)
 
 
+class _Schema:
+    """The schema's answers the builder asks per edge, looked up once per build."""
+
+    def __init__(self, schema: Schema):
+        self.schema = schema
+        self.ends = {t: (frozenset(r.sources), frozenset(r.targets)) for t, r in schema.relationships.items()}
+        self.paper_keyed = {t: "paper_id" in r.key for t, r in schema.relationships.items()}
+        self.takes_dataset = {t for t in schema.relationships
+                              if "dataset" in {p.name for p in schema.relationship_properties(t)}}
+        self.dataset_targets = frozenset(schema.relationship(ON_DATASET).targets)
+        self.entity_labels = {t: schema.label_for_type(t) for t in ENTITY_TYPES}
+
+    def allowed(self, rel_type: str, source_label: str, target_label: str, report: BuildReport) -> bool:
+        sources, targets = self.ends[rel_type] if rel_type in self.ends \
+            else self.ends[self.schema.relationship(rel_type).name]
+        ok = source_label in sources and target_label in targets
+        if not ok:
+            report.drop(f"{rel_type}: {source_label} -> {target_label} not in schema")
+        return ok
+
+    def key_of(self, rel_type: str, paper_id: str | None) -> str:
+        if rel_type not in self.paper_keyed:
+            return edge_key(self.schema, rel_type, paper_id)   # raises: the type is not in the schema
+        return f"{rel_type}|{paper_id}" if self.paper_keyed[rel_type] else rel_type
+
+    def label(self, entity: Entity) -> str:
+        return self.entity_labels.get(entity.type) or self.schema.label_for_type(entity.type)
+
+
+@dataclass
+class Fragment:
+    """What one paper puts in the graph besides entity nodes: its node, its Result nodes and
+    every edge it states. Each edge slot belongs to one paper (the paper is its source, or its
+    key carries the paper id, or its source is the paper's Result), so a paper's fragment can be
+    dropped and rebuilt alone."""
+
+    paper_id: str
+    nodes: list[tuple[str, dict]]
+    edges: list[tuple[str, str, str, dict]]
+
+
+def paper_fragment(paper: Paper, extraction: Extraction | None, resolution, mentions, schema: _Schema,
+                   report: BuildReport) -> Fragment:
+    """The fragment of ``paper``: ``resolution`` answers ``lookup(paper_id, name, type)`` and
+    ``entities[id]``; ``mentions`` are the paper's ``(entity id, mentions)`` pairs."""
+    attrs = paper_node(paper)
+    nodes = [(paper.id, attrs)]
+    if extraction is None:
+        return Fragment(paper.id, nodes, [])
+    labels = {paper.id: attrs["label"]}
+    entities = resolution.entities
+    text = paper.text
+    edges = _Edges()
+
+    def evidence(index: int, start: int) -> str:
+        return _sentence(text, extraction.sentences, index, start)
+
+    def label(node: str) -> str:
+        found = labels.get(node)
+        if found is None:
+            found = labels[node] = schema.label(entities[node])
+        return found
+
+    def allowed(rel_type: str, source: str, target: str) -> bool:
+        return schema.allowed(rel_type, label(source), label(target), report)
+
+    mentions_key = schema.key_of(MENTIONS, paper.id)
+    for entity_id, found in mentions:
+        best = found[0] if len(found) == 1 else min(found, key=_mention_rank)
+        attrs = _provenance(paper.id, best.sentence, best.start, best.end, evidence(best.sentence, best.start),
+                            best.rule, best.confidence)
+        attrs["type"] = MENTIONS
+        attrs["count"] = len(found)
+        if allowed(MENTIONS, paper.id, entity_id):
+            edges.offer(paper.id, entity_id, mentions_key, attrs)
+
+    for relation in extraction.relations:
+        attrs = _provenance(paper.id, relation.sentence, relation.start, relation.end,
+                            relation.evidence or evidence(relation.sentence, relation.start),
+                            relation.rule, relation.confidence)
+        attrs["type"] = relation.type
+        tail = resolution.lookup(paper.id, relation.tail, relation.tail_type)
+        if tail is None:
+            report.drop(f"{relation.type}: name not resolved")
+            continue
+        if relation.type in PAPER_RELATIONS:
+            source = paper.id
+        elif relation.type in ENTITY_RELATIONS:
+            head = resolution.lookup(paper.id, relation.head, relation.head_type)
+            if head is None:
+                report.drop(f"{relation.type}: name not resolved")
+                continue
+            if head.id == tail.id:
+                report.drop(f"{relation.type}: both ends resolve to one entity")
+                continue
+            source = head.id
+            if relation.dataset:
+                dataset = resolution.lookup(paper.id, relation.dataset, "dataset")
+                if dataset and relation.type in schema.takes_dataset and label(dataset.id) in schema.dataset_targets:
+                    attrs["dataset"] = dataset.id
+        else:
+            report.drop(f"{relation.type}: relation type not built")
+            continue
+        if allowed(relation.type, source, tail.id):
+            edges.offer(source, tail.id, schema.key_of(relation.type, paper.id), attrs)
+
+    for result in extraction.results:
+        node = result_id(paper.id, result.start, result.end, result.value)
+        sentence_text = result.evidence or evidence(result.sentence, result.start)
+        attrs = {"label": "Result", "id": node, "value": result.value, "paper_id": paper.id,
+                 "sentence": int(result.sentence), "evidence": sentence_text}
+        number, unit = _parse_number(result.value)
+        if number is not None:
+            attrs["number"] = number
+        if unit:
+            attrs["unit"] = unit
+        nodes.append((node, attrs))
+        labels[node] = attrs["label"]
+        prov = _provenance(paper.id, result.sentence, result.start, result.end, sentence_text,
+                           result.rule, result.confidence)
+        edges.offer(paper.id, node, schema.key_of(REPORTS, paper.id), {**prov, "type": REPORTS})
+        for rel_type, name, entity_type in ((OF_METHOD, result.method, "method"),
+                                            (ON_DATASET, result.dataset, "dataset"),
+                                            (MEASURED_BY, result.metric, "metric")):
+            entity = resolution.lookup(paper.id, name, entity_type)
+            if entity is not None and allowed(rel_type, node, entity.id):
+                edges.offer(node, entity.id, schema.key_of(rel_type, paper.id), {"type": rel_type})
+    return Fragment(paper.id, nodes, edges.items())
+
+
+def variant_edges(variants, entities, schema: _Schema, report: BuildReport) -> list[tuple[str, str, str, dict]]:
+    """VARIANT_OF edges (no paper owns them) for ``(variant id, base id)`` pairs the schema allows."""
+    key = schema.key_of(VARIANT_OF, None)
+    return [(variant, base, key, {"type": VARIANT_OF}) for variant, base in variants
+            if schema.allowed(VARIANT_OF, schema.label(entities[variant]), schema.label(entities[base]), report)]
+
+
 def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], resolution: Resolution,
                 schema: Schema | None = None, report: BuildReport | None = None) -> nx.MultiDiGraph:
     """The typed MultiDiGraph of the corpus (see kg.graph.snapshot for its conventions)."""
@@ -131,114 +267,29 @@ def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], reso
 def _build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], resolution: Resolution,
                  schema: Schema, report: BuildReport) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
+    answers = _Schema(schema)
     papers = {p.id: p for p in papers}
-    labels: dict[str, str] = {}   # node id -> label, as the graph holds it (read per edge)
-    for paper_id in sorted(papers):
-        attrs = paper_node(papers[paper_id])
-        graph.add_node(paper_id, **attrs)
-        labels[paper_id] = attrs["label"]
-    for entity in resolution.entities.values():
-        attrs = entity_node(schema, entity)
-        graph.add_node(entity.id, **attrs)
-        labels[entity.id] = attrs["label"]
-    # The schema's answers, looked up once per type instead of once per edge.
-    ends = {t: (frozenset(r.sources), frozenset(r.targets)) for t, r in schema.relationships.items()}
-    paper_keyed = {t: "paper_id" in r.key for t, r in schema.relationships.items()}
-
-    def allowed(rel_type: str, source: str, target: str) -> bool:
-        sources, targets = ends[rel_type] if rel_type in ends else ends[schema.relationship(rel_type).name]
-        ok = labels[source] in sources and labels[target] in targets
-        if not ok:
-            report.drop(f"{rel_type}: {labels[source]} -> {labels[target]} not in schema")
-        return ok
-
-    def key_of(rel_type: str, paper_id: str | None) -> str:
-        if rel_type not in paper_keyed:
-            return edge_key(schema, rel_type, paper_id)   # raises: the type is not in the schema
-        return f"{rel_type}|{paper_id}" if paper_keyed[rel_type] else rel_type
-
-    takes_dataset = {t for t in schema.relationships if "dataset" in {p.name for p in schema.relationship_properties(t)}}
-    dataset_targets = frozenset(schema.relationship(ON_DATASET).targets)
-
     by_paper: dict[str, list] = {}
     for (paper_id, entity_id), mentions in resolution.mentions.items():
         by_paper.setdefault(paper_id, []).append((entity_id, mentions))
-
-    edges = _Edges()
-    for extraction in sorted(extractions, key=lambda e: e.paper_id):
-        paper = papers.get(extraction.paper_id)
-        if paper is None:
+    extraction_of = {}
+    for extraction in extractions:
+        if extraction.paper_id not in papers:
             report.drop("extraction for a paper not in the corpus")
-            continue
-        text = paper.text
-
-        def evidence(index: int, start: int) -> str:
-            return _sentence(text, extraction.sentences, index, start)
-
-        mentions_key = key_of(MENTIONS, paper.id)
-        for entity_id, mentions in by_paper.get(paper.id, ()):
-            best = mentions[0] if len(mentions) == 1 else min(mentions, key=_mention_rank)
-            attrs = _provenance(paper.id, best.sentence, best.start, best.end, evidence(best.sentence, best.start),
-                                best.rule, best.confidence)
-            attrs["type"] = MENTIONS
-            attrs["count"] = len(mentions)
-            if allowed(MENTIONS, paper.id, entity_id):
-                edges.offer(paper.id, entity_id, mentions_key, attrs)
-
-        for relation in extraction.relations:
-            attrs = _provenance(paper.id, relation.sentence, relation.start, relation.end,
-                                relation.evidence or evidence(relation.sentence, relation.start),
-                                relation.rule, relation.confidence)
-            attrs["type"] = relation.type
-            tail = resolution.lookup(paper.id, relation.tail, relation.tail_type)
-            if tail is None:
-                report.drop(f"{relation.type}: name not resolved")
-                continue
-            if relation.type in PAPER_RELATIONS:
-                source = paper.id
-            elif relation.type in ENTITY_RELATIONS:
-                head = resolution.lookup(paper.id, relation.head, relation.head_type)
-                if head is None:
-                    report.drop(f"{relation.type}: name not resolved")
-                    continue
-                if head.id == tail.id:
-                    report.drop(f"{relation.type}: both ends resolve to one entity")
-                    continue
-                source = head.id
-                if relation.dataset:
-                    dataset = resolution.lookup(paper.id, relation.dataset, "dataset")
-                    if dataset and relation.type in takes_dataset and labels[dataset.id] in dataset_targets:
-                        attrs["dataset"] = dataset.id
-            else:
-                report.drop(f"{relation.type}: relation type not built")
-                continue
-            if allowed(relation.type, source, tail.id):
-                edges.offer(source, tail.id, key_of(relation.type, paper.id), attrs)
-
-        for result in extraction.results:
-            node = result_id(paper.id, result.start, result.end, result.value)
-            sentence_text = result.evidence or evidence(result.sentence, result.start)
-            attrs = {"label": "Result", "id": node, "value": result.value, "paper_id": paper.id,
-                     "sentence": int(result.sentence), "evidence": sentence_text}
-            number, unit = _parse_number(result.value)
-            if number is not None:
-                attrs["number"] = number
-            if unit:
-                attrs["unit"] = unit
+        else:
+            extraction_of[extraction.paper_id] = extraction
+    fragments = [paper_fragment(papers[paper_id], extraction_of.get(paper_id), resolution,
+                                by_paper.get(paper_id, ()), answers, report) for paper_id in sorted(papers)]
+    for fragment in fragments:
+        graph.add_node(fragment.paper_id, **fragment.nodes[0][1])
+    for entity in resolution.entities.values():
+        graph.add_node(entity.id, **entity_node(schema, entity))
+    for fragment in fragments:
+        for node, attrs in fragment.nodes[1:]:
             graph.add_node(node, **attrs)
-            labels[node] = attrs["label"]
-            prov = _provenance(paper.id, result.sentence, result.start, result.end, sentence_text,
-                               result.rule, result.confidence)
-            edges.offer(paper.id, node, key_of(REPORTS, paper.id), {**prov, "type": REPORTS})
-            for rel_type, name, entity_type in ((OF_METHOD, result.method, "method"),
-                                                (ON_DATASET, result.dataset, "dataset"),
-                                                (MEASURED_BY, result.metric, "metric")):
-                entity = resolution.lookup(paper.id, name, entity_type)
-                if entity is not None and allowed(rel_type, node, entity.id):
-                    edges.offer(node, entity.id, key_of(rel_type, paper.id), {"type": rel_type})
-
-    for variant, base in resolution.variants:
-        if allowed(VARIANT_OF, variant, base):
-            edges.offer(variant, base, key_of(VARIANT_OF, None), {"type": VARIANT_OF})
-    edges.add_to(graph)
+    edges = [edge for fragment in fragments for edge in fragment.edges]
+    edges += variant_edges(resolution.variants, resolution.entities, answers, report)
+    edges.sort(key=lambda edge: edge[:3])
+    for source, target, key, attrs in edges:
+        graph.add_edge(source, target, key=key, **attrs)
     return graph
