@@ -1,0 +1,111 @@
+"""Change a built graph in place: replace some papers' fragments, some entity nodes and links.
+
+An incremental build knows which papers are new or changed and which earlier papers resolve
+differently now; rebuilding only their fragments (see :func:`kg.graph.build.paper_fragment`)
+and the entities whose records changed gives the same graph as building the whole corpus,
+at a cost in proportion to the change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import networkx as nx
+
+from kg.errors import SchemaError
+from kg.graph.build import Fragment
+
+
+@dataclass
+class Patch:
+    """What to change: papers to take out (with everything they own), fragments to put in,
+    entity nodes to set (id -> attributes) or remove, VARIANT_OF-like links to add or remove."""
+
+    drop_papers: set[str] = field(default_factory=set)
+    fragments: list[Fragment] = field(default_factory=list)
+    entities: dict[str, dict] = field(default_factory=dict)
+    entities_removed: set[str] = field(default_factory=set)
+    links_added: list[tuple[str, str, str, dict]] = field(default_factory=list)
+    links_removed: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def papers(self) -> set[str]:
+        """Every paper whose fragment is taken out or put in."""
+        return self.drop_papers | {f.paper_id for f in self.fragments}
+
+
+def _owned_by(graph: nx.MultiDiGraph, papers: set[str]) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Result nodes and entity-to-entity edges that ``papers`` own (their own out-edges go with them)."""
+    nodes = [n for p in papers if p in graph for _, n in graph.out_edges(p) if graph.nodes[n].get("paper_id") == p]
+    edges = []
+    for source, target, key in graph.edges(keys=True):
+        owner = key.rpartition("|")[2] if "|" in key else None
+        if owner in papers:
+            edges.append((source, target, key))
+    return nodes, edges
+
+
+def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> None:
+    """Apply ``patch`` to ``graph`` (in place). Raises SchemaError when an entity to remove is
+    still the end of an edge the patch keeps: the change set missed a paper."""
+    papers = patch.papers()
+    results, entity_edges = _owned_by(graph, papers)
+    graph.remove_edges_from(entity_edges)
+    graph.remove_nodes_from(results)
+    for paper in papers:
+        if paper in graph:
+            graph.remove_edges_from(list(graph.out_edges(paper, keys=True)))
+    graph.remove_nodes_from(p for p in patch.drop_papers if p not in {f.paper_id for f in patch.fragments})
+    graph.remove_edges_from(patch.links_removed)
+    for entity in patch.entities_removed:
+        if entity not in graph:
+            continue
+        left = [(s, t, k) for s, t, k in graph.in_edges(entity, keys=True)] + \
+               [(s, t, k) for s, t, k in graph.out_edges(entity, keys=True)]
+        still = [edge for edge in left if edge[2] != "VARIANT_OF"]
+        if still:
+            raise SchemaError(f"entity {entity!r} is to be removed but {len(still)} kept edges still reach it "
+                              f"(e.g. {still[0]})", where="incremental build",
+                              fix="rebuild without the build state (delete OUT/.cache/build-state) and report this")
+        graph.remove_node(entity)
+    for entity, attrs in patch.entities.items():
+        if entity in graph:
+            graph.nodes[entity].clear()
+        graph.add_node(entity, **attrs)
+    for fragment in patch.fragments:
+        for node, attrs in fragment.nodes:
+            if node in graph:
+                graph.nodes[node].clear()
+            graph.add_node(node, **attrs)
+    for source, target, key, attrs in patch.links_added:
+        graph.add_edge(source, target, key=key, **attrs)
+    for fragment in patch.fragments:
+        for source, target, key, attrs in fragment.edges:
+            graph.add_edge(source, target, key=key, **attrs)
+
+
+def delta_graph(graph: nx.MultiDiGraph, papers: Iterable[str], entities: Iterable[str],
+                links: Iterable[tuple[str, str, str, dict]]) -> nx.MultiDiGraph:
+    """The part of ``graph`` to write to a store that holds the graph before the patch: the given
+    papers with everything they own, the given entity nodes and links, and the ends of their edges."""
+    delta = nx.MultiDiGraph()
+    for entity in entities:
+        if entity in graph:
+            delta.add_node(entity, **graph.nodes[entity])
+    for paper in papers:
+        if paper not in graph:
+            continue
+        delta.add_node(paper, **graph.nodes[paper])
+        for _, node, key, attrs in graph.out_edges(paper, keys=True, data=True):
+            delta.add_edge(paper, node, key=key, **attrs)
+            if graph.nodes[node].get("paper_id") == paper:   # its Result: that node's edges are its own
+                for _, end, result_key, result_attrs in graph.out_edges(node, keys=True, data=True):
+                    delta.add_edge(node, end, key=result_key, **result_attrs)
+    wanted = set(papers)
+    for source, target, key, attrs in graph.edges(keys=True, data=True):
+        if "|" in key and key.rpartition("|")[2] in wanted:
+            delta.add_edge(source, target, key=key, **attrs)
+    for source, target, key, attrs in links:
+        delta.add_edge(source, target, key=key, **attrs)
+    for node in list(delta):
+        delta.add_node(node, **graph.nodes[node])
+    return delta
