@@ -8,7 +8,8 @@ import pytest
 
 from kg.graph.build import BuildReport, _Schema, entity_node, paper_fragment, variant_edges
 from kg.graph.patch import Patch, apply_patch, delta_graph
-from kg.graph.snapshot import dumps
+from kg.graph.snapshot import dumps, write_snapshot
+from kg.graph.snapshot_patch import edge_order, patch_snapshot
 from kg.loaders import read_corpus
 from kg.pipeline import build_graph, extract_all
 from kg.resolve import resolve
@@ -53,7 +54,7 @@ def _patch(old_papers, new_papers, extractions, schema) -> Patch:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_patched_graph_equals_the_whole_build(corpus, seed):
+def test_patched_graph_and_snapshot_equal_the_whole_build(corpus, seed, tmp_path):
     papers, extractions = corpus
     schema = load_schema()
     rng = random.Random(seed)
@@ -64,8 +65,12 @@ def test_patched_graph_equals_the_whole_build(corpus, seed):
     whole, _ = build_graph(new_papers, extractions=[extractions[p.id] for p in new_papers], schema=schema)
     patch = _patch(old_papers, new_papers, extractions, schema)
     assert patch.fragments and patch.drop_papers == gone
+    snapshot = write_snapshot(graph, tmp_path)
+    old_nodes, old_edges = sorted(graph.nodes), sorted(graph.edges(keys=True), key=edge_order)
     apply_patch(graph, patch)
     assert dumps(graph) == dumps(whole)
+    patch_snapshot(graph, snapshot, old_nodes, old_edges, patch.changed_nodes(), patch.changed_edges())
+    assert snapshot.read_text(encoding="utf-8") == dumps(whole)
 
 
 def test_delta_holds_the_patched_papers_whole_and_the_changed_entities(corpus):
@@ -83,3 +88,12 @@ def test_delta_holds_the_patched_papers_whole_and_the_changed_entities(corpus):
         assert delta.nodes[node] == graph.nodes[node]
     owned = {(s, t, k) for s, t, k in graph.edges(keys=True) if "|" in k and k.rpartition("|")[2] in touched}
     assert owned <= set(delta.edges(keys=True))
+
+
+def test_snapshot_patch_of_a_file_laid_out_otherwise_writes_the_whole_file(corpus, tmp_path):
+    papers, extractions = corpus
+    graph, _ = build_graph(papers[:5], extractions=[extractions[p.id] for p in papers[:5]])
+    snapshot = tmp_path / "graph.json"
+    snapshot.write_text("{}", encoding="utf-8")
+    patch_snapshot(graph, snapshot, sorted(graph.nodes), sorted(graph.edges(keys=True), key=edge_order), set(), set())
+    assert snapshot.read_text(encoding="utf-8") == dumps(graph)

@@ -32,6 +32,14 @@ class Patch:
         """Every paper whose fragment is taken out or put in."""
         return self.drop_papers | {f.paper_id for f in self.fragments}
 
+    def changed_nodes(self) -> set[str]:
+        """Nodes the patch sets (their attributes may differ from before)."""
+        return {node for f in self.fragments for node, _ in f.nodes} | set(self.entities)
+
+    def changed_edges(self) -> set[tuple[str, str, str]]:
+        """Edges the patch adds, as ``(source, target, key)``."""
+        return {edge[:3] for f in self.fragments for edge in f.edges} | {edge[:3] for edge in self.links_added}
+
 
 def _owned_by(graph: nx.MultiDiGraph, papers: set[str]) -> tuple[list[str], list[tuple[str, str, str]]]:
     """Result nodes and entity-to-entity edges that ``papers`` own (their own out-edges go with them)."""
