@@ -272,17 +272,17 @@ def extra_surfaces(resolver: Resolver, paper_id: str, pairs, seen_in_paper) -> l
 
 
 def make_entity(concept: str, rows, extra) -> Entity:
-    """The entity of one concept key from its mention rows ``(mention, surfaces, rule)`` in
-    corpus order (only ``paper_id``, ``type`` and ``confidence`` of a mention are read) and the
-    extra surface counts its papers' definitions add."""
+    """The entity of one concept key from its mention rows ``(paper id, type, confidence,
+    surfaces, rule)`` in corpus order and the extra surface counts its papers' definitions add.
+    (Plain tuples, not mentions: the incremental state keeps and pickles these rows.)"""
     weights: dict[str, float] = defaultdict(float)
     type_counts: Counter = Counter()
     surface_counts: Counter = Counter()
     rules: dict[str, str] = {}
     compact = compact_key(concept)
-    for mention, surfaces, rule in rows:
-        weights[mention.type] += mention.confidence
-        type_counts[mention.type] += 1
+    for _, mention_type, confidence, surfaces, rule in rows:
+        weights[mention_type] += confidence
+        type_counts[mention_type] += 1
         for surface in surfaces:
             surface_counts[surface] += 1
             surface_rule = RULE_KEY if compact_key(surface_key(surface)) == compact else rule
@@ -294,7 +294,7 @@ def make_entity(concept: str, rows, extra) -> Entity:
     full = [s for s in surface_counts if compact_key(surface_key(s)) == compact] or list(surface_counts)
     name = min(full, key=lambda s: (-surface_counts[s], s))
     aliases = sorted(surface_counts, key=lambda s: (-surface_counts[s], s))
-    papers = sorted({m.paper_id for m, _, _ in rows})
+    papers = sorted({row[0] for row in rows})
     return Entity(
         id=entity_id(entity_type, concept), type=entity_type, key=concept, name=name,
         aliases=tuple(aliases), alias_counts=tuple(surface_counts[a] for a in aliases),
@@ -381,7 +381,8 @@ def _resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None) 
     conflicts = []
     for concept in sorted(grouped):
         rows = grouped[concept]
-        entity = make_entity(concept, rows, extra.get(concept, {}))
+        entity = make_entity(concept, [(m.paper_id, m.type, m.confidence, surfaces, rule) for m, surfaces, rule in rows],
+                             extra.get(concept, {}))
         entities[entity.id] = entity
         by_concept[concept] = entity.id
         for spelling in spellings_by_choice.get(concept, ()):
