@@ -209,6 +209,16 @@ def test_a_base_entity_that_appears_makes_a_variant():
     assert change.variants_removed and not change.variants_added
 
 
+def test_an_earlier_first_spelling_reorders_the_mention_tuples_of_a_merged_entity():
+    old = [_paper("b", ("pretrained model",), ("pre-trained model",))]
+    new = [_paper("a", ("pre-trained model",))]
+    change, before, after = _check(old, new)
+    key = ("b", "method:pre-trained-model")
+    assert [m.text for m in before.mentions[key]] == ["pretrained model", "pre-trained model"]
+    assert [m.text for m in after.mentions[key]] == ["pre-trained model", "pretrained model"]
+    assert change.papers == {"b"}
+
+
 def test_results_and_relations_naming_a_new_entity_are_papers_that_change():
     old = [_paper("a", ("ImageNet", "dataset"),
                   results=[Result("a", "80%", "ViT", "ImageNet", "top-1 accuracy", 1, 0, 1, "", "t", 0.9)])]

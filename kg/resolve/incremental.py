@@ -60,7 +60,7 @@ class _Paper:
     mentions: tuple            # (text, type, confidence) of mentions with a known type
     names: tuple               # (text, type) its relations and results look up
     triples: frozenset         # its share of the corpus definitions
-    surfaces: tuple            # (type, surface) of its resolved mentions, for the report
+    counted: bool              # its surfaces are in the report's counts
     unknown: Counter
     # resolved share
     rows: dict = field(default_factory=dict)     # concept -> (first index, rows)
@@ -269,7 +269,7 @@ class ResolutionState:
                 if text:
                     names[(text, entity_type)] = None
         paper = _Paper(pairs=pairs, mentions=tuple(mentions), names=tuple(names), triples=triples,
-                       surfaces=(), unknown=unknown)
+                       counted=False, unknown=unknown)
         self.papers[pid] = paper
         self.unknown_types.update(unknown)
         for fam, short, long in triples:
@@ -338,11 +338,12 @@ class ResolutionState:
         paper = self.papers[pid]
         paper.rows, paper.extras, paper.looked, paper.deps = resolved
         paper.uses = frozenset(paper.rows) | frozenset(c for c in paper.looked.values() if c is not None)
-        if not paper.surfaces:
-            paper.surfaces = tuple((row[1], s) for _, entry in paper.rows.values() for row in entry
-                                   for s in row[3])
-            for entity_type, surface in paper.surfaces:
-                self.surfaces_before[entity_type][surface] += 1
+        if not paper.counted:  # a paper's surfaces and types do not depend on the corpus
+            paper.counted = True
+            for _, entry in paper.rows.values():
+                for row in entry:
+                    for surface in row[3]:
+                        self.surfaces_before[row[1]][surface] += 1
         for key in paper.deps:
             self.corpus_users[key].add(pid)
         for concept in paper.uses:
@@ -361,11 +362,13 @@ class ResolutionState:
     def _unapply(self, pid: str, touched: set, drop_surfaces: bool = False) -> None:
         paper = self.papers[pid]
         if drop_surfaces:
-            for entity_type, surface in paper.surfaces:
-                counts = self.surfaces_before[entity_type]
-                counts[surface] -= 1
-                if not counts[surface]:
-                    del counts[surface]
+            for _, entry in paper.rows.values():
+                for row in entry:
+                    counts = self.surfaces_before[row[1]]
+                    for surface in row[3]:
+                        counts[surface] -= 1
+                        if not counts[surface]:
+                            del counts[surface]
         for key in paper.deps:
             _discard(self.corpus_users, key, pid)
         for concept in paper.uses:
@@ -527,10 +530,11 @@ class ResolutionState:
             self.watchers[concept].add(target)
 
     def _revariant(self, changed_concepts: set[str], change: ResolutionChange) -> None:
+        """Redo the variant link of every entity whose id moved or whose candidate bases did
+        (a variant reads only its own key and type and the ids of its candidate bases)."""
         targets = {self.target_of[c] for c in changed_concepts if c in self.target_of}
         for concept in changed_concepts:
             targets |= self.watchers.get(concept, set())
-        targets |= {e.key for i in change.entities_changed if (e := self.entities.get(i)) is not None}
         for target in sorted(targets):
             entity = self.entity_of.get(target)
             if entity is None:
