@@ -49,10 +49,12 @@ from kg.resolve.resolver import (RULE_CORPUS, Entity, Resolution, ResolutionRepo
                                  extra_surfaces, family, make_entity, representative, variant_base)
 from kg.resolve.variants import base_keys
 
-FORMAT = 1
+FORMAT = 2
+# Rebuilt on load from what is saved (cheaper than pickling them).
+_DERIVED = ("entities", "by_concept")
 
 
-@dataclass(slots=True)
+@dataclass
 class _Paper:
     """One paper: its own facts (fixed) and its resolved share (redone when corpus keys move)."""
 
@@ -61,13 +63,12 @@ class _Paper:
     names: tuple               # (text, type) its relations and results look up
     triples: frozenset         # its share of the corpus definitions
     counted: bool              # its surfaces are in the report's counts
-    unknown: Counter
+    unknown: tuple             # (type, count) of mentions of an unknown type
     # resolved share
     rows: dict = field(default_factory=dict)     # concept -> (first index, rows)
     extras: tuple = ()                           # (concept, surface)
     looked: dict = field(default_factory=dict)   # (text, type) -> concept or None
     deps: frozenset = frozenset()                # corpus keys (family, key) it asked for
-    uses: frozenset = frozenset()                # concepts its names resolve to
 
 
 @dataclass
@@ -217,7 +218,8 @@ class ResolutionState:
     def save(self, path) -> None:
         """Pickle the state to ``path`` (atomic)."""
         with paused_gc():
-            data = pickle.dumps({"format": FORMAT, "curated": _curated_digest(self.curated), "state": self.__dict__},
+            kept = {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
+            data = pickle.dumps({"format": FORMAT, "curated": _curated_digest(self.curated), "state": kept},
                                 protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write_bytes(path, data)
 
@@ -237,6 +239,8 @@ class ResolutionState:
                              where=str(path), fix="delete the file; the next build makes it again")
         state = cls.__new__(cls)
         state.__dict__.update(data["state"])
+        state.entities = {e.id: e for e in state.entity_of.values()}
+        state.by_concept = {s: state.entity_of[t].id for s, t in state.target_of.items()}
         # The millions of objects just read live as long as the build; without this the first
         # collection after loading walks all of them (2-3 s on the 41k corpus, every run).
         gc.freeze()
@@ -251,7 +255,7 @@ class ResolutionState:
         r.paper_defs[pid] = definitions_of(pairs)
         r.long_families[pid] = r._long_families(extraction)
         triples = frozenset(r.definitions_used(extraction))
-        mentions, surfaces, unknown = [], [], Counter()
+        mentions, unknown = [], Counter()
         for mention in extraction.mentions:
             if mention.type not in ENTITY_TYPES:
                 unknown[mention.type] += 1
@@ -269,7 +273,7 @@ class ResolutionState:
                 if text:
                     names[(text, entity_type)] = None
         paper = _Paper(pairs=pairs, mentions=tuple(mentions), names=tuple(names), triples=triples,
-                       counted=False, unknown=unknown)
+                       counted=False, unknown=tuple(unknown.items()))
         self.papers[pid] = paper
         self.unknown_types.update(unknown)
         for fam, short, long in triples:
@@ -279,7 +283,7 @@ class ResolutionState:
         paper = self.papers.pop(pid)
         r = self.resolver
         del r.paper_defs[pid], r.long_families[pid]
-        self.unknown_types.subtract(paper.unknown)
+        self.unknown_types.subtract(dict(paper.unknown))
         self.unknown_types = +self.unknown_types
         for fam, short, long in paper.triples:
             self._count_definition((fam, short), long, -1, moved)
@@ -337,7 +341,6 @@ class ResolutionState:
     def _apply(self, pid: str, resolved: tuple, touched: set) -> None:
         paper = self.papers[pid]
         paper.rows, paper.extras, paper.looked, paper.deps = resolved
-        paper.uses = frozenset(paper.rows) | frozenset(c for c in paper.looked.values() if c is not None)
         if not paper.counted:  # a paper's surfaces and types do not depend on the corpus
             paper.counted = True
             for _, entry in paper.rows.values():
@@ -346,7 +349,7 @@ class ResolutionState:
                         self.surfaces_before[row[1]][surface] += 1
         for key in paper.deps:
             self.corpus_users[key].add(pid)
-        for concept in paper.uses:
+        for concept in _uses(paper):
             self.concept_users[concept].add(pid)
         for concept, entry in paper.rows.items():
             papers = self.spell.get(concept)
@@ -371,7 +374,7 @@ class ResolutionState:
                             del counts[surface]
         for key in paper.deps:
             _discard(self.corpus_users, key, pid)
-        for concept in paper.uses:
+        for concept in _uses(paper):
             _discard(self.concept_users, concept, pid)
         for concept in paper.rows:
             papers = self.spell[concept]
@@ -552,6 +555,11 @@ class ResolutionState:
         both = change.variants_added & change.variants_removed
         change.variants_added -= both
         change.variants_removed -= both
+
+
+def _uses(paper: _Paper) -> set[str]:
+    """The concepts a paper's names resolve to (its entry in ``concept_users``)."""
+    return set(paper.rows).union(c for c in paper.looked.values() if c is not None)
 
 
 def _discard(index: dict, key, value) -> None:
