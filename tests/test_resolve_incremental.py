@@ -235,6 +235,9 @@ def test_save_and_load_give_the_same_state(corpus, tmp_path):
     loaded = ResolutionState.load(tmp_path / "state.pickle")
     loaded.update(second)
     assert_same(loaded, corpus)
+    other = dataclasses.replace(state.curated, table={**state.curated.table, ("method", "foo"): "bar"})
+    with pytest.raises(InputError, match="other resolution rules"):
+        ResolutionState.load(tmp_path / "state.pickle", curated=other)
     (tmp_path / "bad.pickle").write_bytes(b"not a pickle")
     with pytest.raises(InputError, match="cannot read the resolution state"):
         ResolutionState.load(tmp_path / "bad.pickle")

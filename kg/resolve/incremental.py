@@ -36,6 +36,7 @@ import hashlib
 import pickle
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 from kg.atomic import atomic_write_bytes
@@ -121,8 +122,15 @@ def _types_of_family(fam: str) -> tuple:
     return (fam,)
 
 
-def _curated_digest(curated: CuratedAliases) -> str:
-    return hashlib.sha256(repr(sorted(curated.table.items())).encode()).hexdigest()[:16]
+def _fingerprint(curated: CuratedAliases) -> str:
+    """What a saved state depends on besides the papers: the curated table and the code and
+    data files of ``kg.resolve`` (a state made by other rules is refused, never half used)."""
+    digest = hashlib.sha256(repr(sorted(curated.table.items())).encode())
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.iterdir()):
+        if path.suffix in (".py", ".toml", ".tsv") and path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 class ResolutionState:
@@ -219,13 +227,13 @@ class ResolutionState:
         """Pickle the state to ``path`` (atomic)."""
         with paused_gc():
             kept = {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
-            data = pickle.dumps({"format": FORMAT, "curated": _curated_digest(self.curated), "state": kept},
+            data = pickle.dumps({"format": FORMAT, "fingerprint": _fingerprint(self.curated), "state": kept},
                                 protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write_bytes(path, data)
 
     @classmethod
     def load(cls, path, curated: CuratedAliases | None = None) -> "ResolutionState":
-        """A state saved by :meth:`save`; refused when it was made with another curated table.
+        """A state saved by :meth:`save`; refused when made by other rules (:func:`_fingerprint`).
         What it loads is moved to the collector's permanent generation (``gc.freeze``)."""
         try:
             with open(path, "rb") as handle, paused_gc():
@@ -234,8 +242,9 @@ class ResolutionState:
             raise InputError(f"cannot read the resolution state: {error}", where=str(path),
                              fix="delete the file; the next build makes it again") from error
         curated = curated or load_curated()
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("curated") != _curated_digest(curated):
-            raise InputError("the resolution state was made by another version or curated alias table",
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("fingerprint") != _fingerprint(curated):
+            raise InputError("the resolution state was made by other resolution rules (code, variants or "
+                             "curated aliases)",
                              where=str(path), fix="delete the file; the next build makes it again")
         state = cls.__new__(cls)
         state.__dict__.update(data["state"])
