@@ -228,6 +228,42 @@ def test_results_and_relations_naming_a_new_entity_are_papers_that_change():
     assert change.papers == {"a"}
 
 
+def test_graph_fragments_of_the_changed_papers_are_what_a_full_build_gives(corpus):
+    """The wiring contract: rebuild the fragments of ``added | change.papers`` from
+    :meth:`ResolutionState.fragment` and each paper owns the same edges as in a full build."""
+    from kg.graph.build import build_graph
+    from kg.loaders import read_corpus
+
+    papers = {p.id: p for p in read_corpus([CORPUS]).papers}
+    shuffled = list(corpus)
+    random.Random(11).shuffle(shuffled)
+    first, second = shuffled[:220], shuffled[220:]
+    state = ResolutionState.build(first)
+    change = state.update(second)
+    full = build_graph(papers.values(), corpus, resolve(sorted(corpus, key=lambda e: e.paper_id)))
+    redo = [e for e in corpus if e.paper_id in change.added | change.papers]
+    part = build_graph([papers[e.paper_id] for e in redo], redo, state.fragment(redo))
+
+    def owned(graph, pid):
+        found = set()
+        for source, target, key, attrs in graph.edges(keys=True, data=True):
+            if source == pid or attrs.get("paper_id") == pid or key.endswith(f"|{pid}") \
+                    or graph.nodes[source].get("paper_id") == pid:
+                found.add((source, target, key, tuple(sorted((k, str(v)) for k, v in attrs.items()))))
+        return found
+
+    assert redo and change.papers
+    for e in redo:
+        assert owned(part, e.paper_id) == owned(full, e.paper_id)
+    # and every other earlier paper owns in the new full graph what it owned before
+    before = build_graph([papers[e.paper_id] for e in first], first, resolve(sorted(first, key=lambda e: e.paper_id)))
+    for e in first:
+        if e.paper_id not in change.papers:
+            assert owned(before, e.paper_id) == owned(full, e.paper_id)
+    for node, attrs in part.nodes(data=True):
+        assert attrs == full.nodes[node]
+
+
 def test_save_and_load_give_the_same_state(corpus, tmp_path):
     first, second, _ = _split(corpus, 3)
     state = ResolutionState.build(first)

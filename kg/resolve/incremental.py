@@ -223,6 +223,21 @@ class ResolutionState:
                           by_concept=dict(self.by_concept), mentions=self.mentions_of(extractions),
                           variants=self.variants, report=self.report())
 
+    def fragment(self, extractions: Iterable[Extraction]) -> Resolution:
+        """A :class:`Resolution` for building the graph fragment of these papers only: their
+        mention tuples, and the entities their mentions and looked-up names resolve to (so
+        :meth:`Resolution.lookup` works for every name of these papers). No variants, an empty
+        report: both are corpus-wide (see :class:`ResolutionChange` for what moved)."""
+        extractions = list(extractions)
+        mentions = self.mentions_of(extractions)
+        wanted = {entity_id for _, entity_id in mentions}
+        for extraction in extractions:
+            paper = self.papers.get(extraction.paper_id)
+            if paper is not None:
+                wanted.update(self.by_concept[c] for c in paper.looked.values() if c in self.by_concept)
+        return Resolution(resolver=self.resolver, entities={i: self.entities[i] for i in sorted(wanted)},
+                          by_concept=self.by_concept, mentions=mentions, variants=(), report=ResolutionReport())
+
     def save(self, path) -> None:
         """Pickle the state to ``path`` (atomic)."""
         with paused_gc():
