@@ -18,7 +18,12 @@ proportion to the papers added or removed and the keys and concepts they touch:
 The outcome is the batch resolver's, field for field: same entities, ids, variants, lookups
 and mention tuples (the tests compare them on random splits of a real corpus). An entity is
 rebuilt from its rows in corpus order (sorted paper ids) when one of its concepts is touched,
-because the type vote sums float confidences in that order.
+because the type vote sums float confidences in that order (and ``Entity.papers`` lists every
+paper anyway, so a changed record costs its size). The report is recomputed on demand.
+
+To build the graph incrementally: rebuild the fragments of ``change.added | change.papers``
+with :meth:`ResolutionState.fragment`, drop those of ``change.removed``, write the entities in
+``change.entities_changed``, delete ``change.entities_removed``, and apply the variant changes.
 
 >>> from kg.extract.records import Mention, Extraction
 >>> m = lambda p, t, s: Mention(p, t, "method", s, s + len(t), 1, "test", 0.9)
@@ -46,7 +51,7 @@ from kg.gcpause import paused_gc
 from kg.resolve.abbreviations import definition_pairs, definitions_of
 from kg.resolve.curated import CuratedAliases, load_curated
 from kg.resolve.memo import compact_key, surface_key
-from kg.resolve.resolver import (RULE_CORPUS, Entity, Resolution, ResolutionReport, Resolver, _written_surfaces,
+from kg.resolve.resolver import (Entity, Resolution, ResolutionReport, Resolver, _written_surfaces,
                                  extra_surfaces, family, make_entity, representative, variant_base)
 from kg.resolve.variants import base_keys
 
