@@ -118,16 +118,24 @@ class Resolver:
         """(type family, short key) -> long keys defined for it anywhere in the corpus."""
         found: dict[tuple[str, str], set[str]] = defaultdict(set)
         for extraction in self.extractions:
-            definitions = self.paper_defs[extraction.paper_id]
-            if not definitions:
-                continue
-            longs = {long: short for short, long in definitions.items()}
-            for mention in extraction.mentions:
-                for surface in surfaces_of(mention.text):
-                    key = surface_key(surface)
-                    short = key if key in definitions else longs.get(key)
-                    if short is not None:
-                        found[(family(mention.type), short)].add(self._curated(mention.type, definitions[short]))
+            for fam, short, long in self.definitions_used(extraction):
+                found[(fam, short)].add(long)
+        return found
+
+    def definitions_used(self, extraction: Extraction) -> set[tuple[str, str, str]]:
+        """(type family, short key, long key) that one paper adds to the corpus definitions
+        (a paper's share, so an incremental state can add and take it away)."""
+        found: set[tuple[str, str, str]] = set()
+        definitions = self.paper_defs[extraction.paper_id]
+        if not definitions:
+            return found
+        longs = {long: short for short, long in definitions.items()}
+        for mention in extraction.mentions:
+            for surface in surfaces_of(mention.text):
+                key = surface_key(surface)
+                short = key if key in definitions else longs.get(key)
+                if short is not None:
+                    found.add((family(mention.type), short, self._curated(mention.type, definitions[short])))
         return found
 
     def _curated(self, entity_type: str | None, key: str) -> str:
@@ -147,6 +155,10 @@ class Resolver:
             # the task) is not that long form.
             if entity_type is None or not families or family(entity_type) in families:
                 return self._curated(entity_type, long), RULE_PAPER
+        return self.corpus_concept(entity_type, key)
+
+    def corpus_concept(self, entity_type: str | None, key: str) -> tuple[str, str]:
+        """(concept key, rule) of a name key its own paper does not define: corpus facts only."""
         found = self._corpus_concepts.get((entity_type, key))
         if found is None:
             found = self._corpus_concepts[(entity_type, key)] = self._corpus_concept(entity_type, key)
@@ -240,6 +252,67 @@ def _vote(weights: dict[str, float], counts: Counter) -> str:
     return min(weights, key=lambda t: (-round(weights[t], 6), -counts[t], order.get(t, len(order))))
 
 
+def extra_surfaces(resolver: Resolver, paper_id: str, pairs, seen_in_paper) -> list[tuple[str, str]]:
+    """(concept, surface) pairs one paper adds as spellings from its stated definitions.
+
+    The other side of a definition the paper states is a spelling of the entity too, even when
+    extraction marked only one side as a mention ("Graph Neural Network (GNN)"). ``seen_in_paper``
+    holds the (concept, surface) pairs of the paper's own mentions."""
+    found: list[tuple[str, str]] = []
+    seen = set(seen_in_paper)
+    concepts = {c for c, _ in seen}
+    for _, short, long in pairs:
+        for present, other in ((long, short), (short, long)):
+            concept = resolver.concept(paper_id, present, None)
+            if concept and concept[0] in concepts and (concept[0], other) not in seen and \
+                    resolver.concept(paper_id, other, None)[0] == concept[0]:
+                found.append((concept[0], other))
+                seen.add((concept[0], other))
+    return found
+
+
+def make_entity(concept: str, rows, extra) -> Entity:
+    """The entity of one concept key from its mention rows ``(paper id, type, confidence,
+    surfaces, rule)`` in corpus order and the extra surface counts its papers' definitions add.
+    (Plain tuples, not mentions: the incremental state keeps and pickles these rows.)"""
+    weights: dict[str, float] = defaultdict(float)
+    type_counts: Counter = Counter()
+    surface_counts: Counter = Counter()
+    rules: dict[str, str] = {}
+    compact = compact_key(concept)
+    for _, mention_type, confidence, surfaces, rule in rows:
+        weights[mention_type] += confidence
+        type_counts[mention_type] += 1
+        for surface in surfaces:
+            surface_counts[surface] += 1
+            surface_rule = RULE_KEY if compact_key(surface_key(surface)) == compact else rule
+            rules.setdefault(surface, surface_rule)
+    for surface, count in extra.items():
+        surface_counts[surface] += count
+        rules.setdefault(surface, RULE_KEY if surface_key(surface) == concept else RULE_PAPER)
+    entity_type = _vote(weights, type_counts)
+    full = [s for s in surface_counts if compact_key(surface_key(s)) == compact] or list(surface_counts)
+    name = min(full, key=lambda s: (-surface_counts[s], s))
+    aliases = sorted(surface_counts, key=lambda s: (-surface_counts[s], s))
+    papers = sorted({row[0] for row in rows})
+    return Entity(
+        id=entity_id(entity_type, concept), type=entity_type, key=concept, name=name,
+        aliases=tuple(aliases), alias_counts=tuple(surface_counts[a] for a in aliases),
+        papers=tuple(papers), mention_count=len(rows), type_votes=tuple(sorted(type_counts.items())),
+        alias_rules=tuple(sorted(rules.items())),
+    )
+
+
+def variant_base(entity: Entity, by_concept, entities, curated) -> str | None:
+    """The id of the entity ``entity`` is a variant of (nearest shorter key of its family), or None.
+    ``curated(type, key)`` maps a key through the curated table."""
+    for base in base_keys(entity.key):
+        target = by_concept.get(curated(entity.type, base))
+        if target and family(entities[target].type) == family(entity.type):
+            return target
+    return None
+
+
 @lru_cache(maxsize=MEMO_SIZE)
 def _written_surfaces(text: str) -> tuple[str, ...]:
     """The non-empty surface forms of one mention text."""
@@ -289,15 +362,9 @@ def _resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None) 
     # The other side of a definition the paper states is a spelling of the entity too, even when
     # extraction marked only one side as a mention ("Graph Neural Network (GNN)").
     for extraction, pairs in zip(resolver.extractions, resolver.pairs):
-        seen = set(seen_in_paper.get(extraction.paper_id, ()))
-        concepts = {c for c, _ in seen}
-        for _, short, long in pairs:
-            for present, other in ((long, short), (short, long)):
-                found = resolver.concept(extraction.paper_id, present, None)
-                if found and found[0] in concepts and (found[0], other) not in seen and \
-                        resolver.concept(extraction.paper_id, other, None)[0] == found[0]:
-                    extra[found[0]][other] += 1
-                    seen.add((found[0], other))
+        for concept, other in extra_surfaces(resolver, extraction.paper_id, pairs,
+                                             seen_in_paper.get(extraction.paper_id, ())):
+            extra[concept][other] += 1
 
     grouped, spelling_of = _merge_spellings(grouped)
     extra_merged: dict[str, Counter] = defaultdict(Counter)
@@ -314,49 +381,22 @@ def _resolve(extractions: Iterable[Extraction], curated: CuratedAliases | None) 
     conflicts = []
     for concept in sorted(grouped):
         rows = grouped[concept]
-        weights: dict[str, float] = defaultdict(float)
-        type_counts: Counter = Counter()
-        surface_counts: Counter = Counter()
-        rules: dict[str, str] = {}
-        for mention, surfaces, rule in rows:
-            weights[mention.type] += mention.confidence
-            type_counts[mention.type] += 1
-            for surface in surfaces:
-                surface_counts[surface] += 1
-                surface_rule = RULE_KEY if compact_key(surface_key(surface)) == compact_key(concept) else rule
-                rules.setdefault(surface, surface_rule)
-        for surface, count in extra.get(concept, {}).items():
-            surface_counts[surface] += count
-            rules.setdefault(surface, RULE_KEY if surface_key(surface) == concept else RULE_PAPER)
-        entity_type = _vote(weights, type_counts)
-        compact = compact_key(concept)
-        full = [s for s in surface_counts if compact_key(surface_key(s)) == compact] or list(surface_counts)
-        name = min(full, key=lambda s: (-surface_counts[s], s))
-        aliases = sorted(surface_counts, key=lambda s: (-surface_counts[s], s))
-        papers = sorted({m.paper_id for m, _, _ in rows})
-        votes = tuple(sorted(type_counts.items()))
-        entity = Entity(
-            id=entity_id(entity_type, concept), type=entity_type, key=concept, name=name,
-            aliases=tuple(aliases), alias_counts=tuple(surface_counts[a] for a in aliases),
-            papers=tuple(papers), mention_count=len(rows), type_votes=votes,
-            alias_rules=tuple(sorted(rules.items())),
-        )
+        entity = make_entity(concept, [(m.paper_id, m.type, m.confidence, surfaces, rule) for m, surfaces, rule in rows],
+                             extra.get(concept, {}))
         entities[entity.id] = entity
         by_concept[concept] = entity.id
         for spelling in spellings_by_choice.get(concept, ()):
             by_concept[spelling] = entity.id
-        if len(type_counts) > 1:
-            conflicts.append((entity.id, votes))
+        if len(entity.type_votes) > 1:
+            conflicts.append((entity.id, entity.type_votes))
         for mention, _, _ in rows:
             mentions[(mention.paper_id, entity.id)].append(mention)
 
     variants = []
     for entity in entities.values():
-        for base in base_keys(entity.key):
-            target = by_concept.get(resolver._curated(entity.type, base))
-            if target and family(entities[target].type) == family(entity.type):
-                variants.append((entity.id, target))
-                break
+        base = variant_base(entity, by_concept, entities, resolver._curated)
+        if base is not None:
+            variants.append((entity.id, base))
 
     report = ResolutionReport(
         surfaces_before={t: len(surfaces_before[t]) for t in ENTITY_TYPES},
