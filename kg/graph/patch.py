@@ -52,11 +52,15 @@ def _owned_by(graph: nx.MultiDiGraph, papers: set[str]) -> tuple[list[str], list
     return nodes, edges
 
 
-def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> None:
-    """Apply ``patch`` to ``graph`` (in place). Raises SchemaError when an entity to remove is
-    still the end of an edge the patch keeps: the change set missed a paper."""
+def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> set[str]:
+    """Apply ``patch`` to ``graph`` (in place); returns the nodes whose out-edges were removed or
+    added. Raises SchemaError when an entity to remove is still the end of an edge the patch
+    keeps: the change set missed a paper."""
     papers = patch.papers()
     results, entity_edges = _owned_by(graph, papers)
+    sources = set(papers) | set(results) | {edge[0] for edge in entity_edges} | \
+        {edge[0] for edge in patch.links_removed} | {edge[0] for edge in patch.links_added} | \
+        {edge[0] for f in patch.fragments for edge in f.edges}
     graph.remove_edges_from(entity_edges)
     graph.remove_nodes_from(results)
     for paper in papers:
@@ -74,6 +78,7 @@ def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> None:
             raise SchemaError(f"entity {entity!r} is to be removed but {len(still)} kept edges still reach it "
                               f"(e.g. {still[0]})", where="incremental build",
                               fix="rebuild without the build state (delete OUT/.cache/build-state) and report this")
+        sources.update(s for s, _, _ in left)
         graph.remove_node(entity)
     for entity, attrs in patch.entities.items():
         if entity in graph:
@@ -89,6 +94,7 @@ def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> None:
     for fragment in patch.fragments:
         for source, target, key, attrs in fragment.edges:
             graph.add_edge(source, target, key=key, **attrs)
+    return sources
 
 
 def delta_graph(graph: nx.MultiDiGraph, papers: Iterable[str], entities: Iterable[str],

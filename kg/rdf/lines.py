@@ -43,6 +43,7 @@ class LineWriter:
         self.mint = IRIMinter(base_iri)
         self.end = (" " + nt_term(graph_term) + " .\n") if graph_term is not None else " .\n"
         self._agents: set = set()
+        self.introduced: list = []   # agents in the order their two describing lines were written
         self._agent_iris: dict[str, str] = {}
         self._node_iris: dict = {}
         self._literals: dict = {}
@@ -175,6 +176,7 @@ class LineWriter:
                                 self._agent_iris[item] = agent
                         if item not in self._agents:
                             self._agents.add(item)
+                            self.introduced.append(item)
                             out.append(agent + " " + self.rdf_type + " " + self.agent_class + end)
                             out.append(agent + " " + self.label + ' "' + escape_string(str(item)) + '"' + end)
                         out.append(head + agent + end)

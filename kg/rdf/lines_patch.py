@@ -1,0 +1,193 @@
+"""The streamed N-Triples (N-Quads) export, written so that the next build can copy what did not change.
+
+:func:`kg.rdf.lines.iter_lines` writes one block of lines per node (sorted by id), then one
+block per node's out-edges, in the same order. A block's lines depend on that node or those
+edges alone, with one exception: the two lines that describe an agent (a rule) come right
+before its first use in the file. :func:`write_blocks` writes the same bytes and returns a
+:class:`LinesIndex` (each block's size, and which block introduced each agent); given the
+last file and its index it copies every unchanged block whose agent lines still hold, and
+encodes the rest. So an incremental build rewrites the export for the cost of copying the
+file plus encoding what changed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import networkx as nx
+
+from kg.rdf.lines import LineWriter
+from kg.rdf.ntriples import nt_term
+from kg.rdf.vocab import Vocabulary
+
+NODES, EDGES = 0, 1
+
+
+@dataclass
+class LinesIndex:
+    """Where the blocks of one written export are: sizes in bytes, in file order."""
+
+    graph_term: str | None                       # the N-Quads graph name (None: N-Triples)
+    nodes: list = field(default_factory=list)    # node ids, sorted: the order of both kinds of block
+    node_sizes: list = field(default_factory=list)
+    edge_sizes: list = field(default_factory=list)   # 0 for a node without out-edges
+    first: dict = field(default_factory=dict)    # agent -> (kind, node id) of the block that introduced it
+    size: int = 0
+    lines: int = 0
+
+    def spans(self) -> dict[tuple[int, str], tuple[int, int]]:
+        found = {}
+        position = 0
+        for kind, sizes in ((NODES, self.node_sizes), (EDGES, self.edge_sizes)):
+            for node, size in zip(self.nodes, sizes):
+                if size:
+                    found[(kind, node)] = (position, position + size)
+                    position += size
+        return found
+
+
+def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab: Vocabulary, graph_term=None,
+                 old: bytes | None = None, old_index: LinesIndex | None = None, changed_nodes=frozenset(),
+                 changed_sources=frozenset()) -> LinesIndex:
+    """Write the export of ``graph`` to ``handle``; with ``old`` (the last file's bytes) and its
+    ``old_index``, copy the blocks of nodes not in ``changed_nodes`` and of sources not in
+    ``changed_sources`` from it. Returns the index of what was written."""
+    writer = LineWriter(graph, base_iri, vocab, graph_term)
+    index = LinesIndex(graph_term=None if graph_term is None else nt_term(graph_term))
+    usable = old is not None and old_index is not None and old_index.graph_term == index.graph_term \
+        and old_index.size == len(old)
+    spans = old_index.spans() if usable else {}
+    # Agents the old file had introduced before a block: its intro events in file order.
+    events = sorted((block, agent) for agent, block in old_index.first.items()) if usable else []
+    event_keys = [block for block, _ in events]
+    introduced = writer._agents             # agents introduced so far in the new file (the writer's own set)
+    differ: set = set()                     # introduced now XOR introduced before this block in the old file
+    passed = 0                              # events of the old file before the current block
+    agent_bytes: dict = {}
+
+    def agent_iri(agent) -> bytes:
+        found = agent_bytes.get(agent)
+        if found is None:
+            found = agent_bytes[agent] = nt_term(writer.mint.agent(str(agent))).encode("utf-8")
+        return found
+
+    nodes = sorted(graph.nodes)
+    index.nodes = nodes
+    node_attrs = graph.nodes
+    pending: list[bytes] = []
+    pending_size = 0
+
+    def emit(data: bytes) -> None:
+        nonlocal pending_size
+        pending.append(data)
+        pending_size += len(data)
+        if pending_size >= 1 << 20:
+            flush()
+
+    def flush() -> None:
+        nonlocal pending_size
+        if pending:
+            handle.write(b"".join(pending))
+            pending.clear()
+            pending_size = 0
+
+    def block(kind: int, node) -> int:
+        nonlocal passed
+        key = (kind, node)
+        while passed < len(events) and event_keys[passed] < key:
+            agent = events[passed][1]
+            differ.symmetric_difference_update((agent,))
+            passed += 1
+        span = spans.get(key)
+        if span is not None and node not in (changed_nodes if kind == NODES else changed_sources):
+            start, end = span
+            if not any(old.find(agent_iri(agent), start, end) >= 0 for agent in differ):
+                for at in range(passed, len(events)):   # the agents this block introduced in the old file
+                    if event_keys[at] != key:
+                        break
+                    agent = events[at][1]
+                    introduced.add(agent)
+                    writer.introduced.append(agent)
+                    differ.symmetric_difference_update((agent,))
+                    index.first[agent] = key
+                emit(old[start:end])
+                index.lines += old.count(b"\n", start, end)
+                return end - start
+        before = len(writer.introduced)
+        out: list[str] = []
+        if kind == NODES:
+            writer.node_lines(node, node_attrs[node], out)
+        else:
+            last = None
+            for _, target, edge_key, attrs in sorted(graph.out_edges(node, keys=True, data=True),
+                                                     key=lambda e: (e[1], str(e[2]))):
+                direct = (target, attrs.get("type"))
+                writer.edge_lines(node, target, str(edge_key), attrs, direct != last, out)
+                last = direct
+        for agent in writer.introduced[before:]:
+            differ.symmetric_difference_update((agent,))
+            index.first[agent] = key
+        data = "".join(out).encode("utf-8")
+        emit(data)
+        index.lines += len(out)
+        return len(data)
+
+    for node in nodes:
+        index.node_sizes.append(block(NODES, node))
+    for node in nodes:
+        index.edge_sizes.append(block(EDGES, node) if graph.out_degree(node) else 0)
+    flush()
+    index.size = sum(index.node_sizes) + sum(index.edge_sizes)
+    return index
+
+
+@dataclass
+class WrittenExport:
+    """An export written by :func:`write_streamed_export`: its index and the file it describes."""
+
+    path: str
+    format: str
+    index: LinesIndex
+    size: int
+    mtime_ns: int
+
+    def describes(self, path: Path, format: str) -> bool:
+        """Whether the file at ``path`` is still the one this index was made for."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        return (str(path), format, self.size, self.mtime_ns) == (self.path, self.format, stat.st_size,
+                                                                  stat.st_mtime_ns)
+
+
+def write_streamed_export(graph: nx.MultiDiGraph, path, format: str = "nt", last: WrittenExport | None = None,
+                          changed_nodes=frozenset(), changed_sources=frozenset()) -> WrittenExport:
+    """Write the N-Triples (``nt``) or N-Quads (``nquads``) export of ``graph`` at ``path``
+    (atomically), copying unchanged blocks from ``last`` when it still describes that file."""
+    from kg.atomic import atomic_open
+    from kg.errors import SchemaError
+    from kg.gcpause import paused_gc
+    from kg.rdf.export import check_format, graph_name
+    from kg.rdf.terms import check_base_iri
+    from kg.rdf.vocab import vocabulary
+
+    check_format(format)
+    if format not in ("nt", "nquads"):
+        raise ValueError(f"{format!r} is not a streamed RDF format")
+    path = Path(path)
+    vocab = vocabulary()
+    base_iri = check_base_iri(vocab.default_base_iri)
+    name = graph_name(base_iri, vocab) if format == "nquads" else None
+    old = path.read_bytes() if last is not None and last.describes(path, format) else None
+    try:
+        with atomic_open(path, "wb") as handle, paused_gc():
+            index = write_blocks(graph, handle, base_iri, vocab, name, old=old,
+                                 old_index=last.index if old is not None else None,
+                                 changed_nodes=changed_nodes, changed_sources=changed_sources)
+    except UnicodeEncodeError as error:
+        raise SchemaError(f"text that is not valid Unicode ({error.reason}: {error.object[error.start:error.end]!r})",
+                          where=str(path), fix="clean the input record; lone surrogates cannot be written") from None
+    stat = path.stat()
+    return WrittenExport(str(path), format, index, stat.st_size, stat.st_mtime_ns)
