@@ -265,11 +265,14 @@ def neo4j_holds(state_dir: Path | None, snapshot: Path, settings) -> bool:
 
 
 def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph | None = None,
-                state_dir: str | Path | None = None, snapshot: str | Path | None = None, progress=None):
-    """Write ``graph`` into Neo4j; only its delta to ``previous`` when Neo4j still holds ``previous``.
+                change=None, state_dir: str | Path | None = None, snapshot: str | Path | None = None,
+                progress=None):
+    """Write ``graph`` into Neo4j; only the change when Neo4j still holds the last build.
 
-    ``previous`` is the graph the last build wrote (its snapshot); Neo4j is taken to hold it only
-    when its label and type counts equal those of ``previous`` (instant, from the count store).
+    The change is ``change`` (a :class:`kg.increment.Change`, from an incremental build) or
+    the delta of ``graph`` to ``previous`` (the graph the last build wrote, read from its
+    snapshot). Neo4j is taken to hold the last build only when its label and type counts equal
+    that build's (instant, from the count store); otherwise the whole graph is written.
     Afterwards ``state_dir/neo4j-state.json`` records which snapshot Neo4j holds.
     Returns ``(WriteReport, note)``.
     """
@@ -279,19 +282,26 @@ def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph |
     from kg.store import graph_counts, read_counts, write_graph
 
     note = "neo4j: full write"
-    target = graph
-    if previous is not None and read_counts(settings) == graph_counts(previous):
-        target, gone = graph_delta(previous, graph)
+    held = None
+    if change is not None and change.previous_counts is not None:
+        held = change.previous_counts
+    elif previous is not None:
+        held = graph_counts(previous)
+    if held is not None and read_counts(settings) == held:
+        if change is not None:
+            target, stale, removed = change.delta(graph), change.stale_links(), change.removed
+        else:
+            target, gone = graph_delta(previous, graph)
+            stale = gone["links"]
+            removed = sorted(n for n, label in previous.nodes(data="label") if label == "Paper" and n not in graph)
         note = (f"neo4j: incremental, {target.number_of_nodes()} nodes and {target.number_of_edges()} "
                 f"relationships of new or changed papers")
-        papers_gone = sum(1 for n, label in previous.nodes(data="label") if label == "Paper" and n not in graph)
-        if papers_gone:
-            note += (f"; {papers_gone} papers of the previous build are not in this one and stay in Neo4j "
-                     "(empty it and rebuild to drop them)")
-    if target is graph:
-        report = write_graph(graph, settings, progress=progress)
+        if removed:
+            note += f"; {len(removed)} papers no longer in the input deleted"
+        report = write_graph(target, settings, progress=progress, whole=False, stale_links=stale,
+                             removed_papers=removed)
     else:
-        report = write_graph(target, settings, progress=progress, whole=False, stale_links=gone["links"])
+        report = write_graph(graph, settings, progress=progress)
     if state_dir is not None and snapshot is not None:
         atomic_write_text(Path(state_dir) / NEO4J_STATE, json.dumps(
             {"uri": settings.uri, "database": settings.database, "snapshot": _digest(Path(snapshot))}) + "\n")

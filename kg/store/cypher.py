@@ -145,6 +145,11 @@ def delete_owned(schema) -> list[str]:
     return statements
 
 
+def delete_papers() -> str:
+    """Delete the paper nodes ``$ids`` (after :func:`delete_owned` took what they owned)."""
+    return f"UNWIND $ids AS id MATCH (p:{PAPER_LABEL} {{id: id}}) DETACH DELETE p"
+
+
 def create_relationships(schema, rel_type: str, source: str, target: str) -> str:
     """For a paper whose old relationships are gone: MATCH both ends by key, CREATE (no search for a twin)."""
     name(rel_type, schema.relationships)

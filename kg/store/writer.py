@@ -185,6 +185,16 @@ def _write_papers(tx, batch: Batch, schema) -> WriteReport:
     return report
 
 
+def _remove_papers(tx, ids: list[str], schema) -> WriteReport:
+    """Delete papers ``ids`` and everything they own."""
+    report = WriteReport()
+    for statement in cypher.delete_owned(schema) + [cypher.delete_papers()]:
+        counters = tx.run(statement, ids=ids).consume().counters
+        report.nodes_deleted += counters.nodes_deleted
+        report.relationships_deleted += counters.relationships_deleted
+    return report
+
+
 def _remove_unmentioned(tx, schema) -> int:
     return tx.run(cypher.unmentioned_entities(schema)).single()["removed"]
 
@@ -210,24 +220,26 @@ def _remove_stale_links(tx, graph, schema, whole: bool, stale_links) -> int:
 
 
 def write_graph(graph, settings: Neo4jSettings, batch_size: int = DEFAULT_BATCH_SIZE, progress=None,
-                schema=None, writers: int = DEFAULT_WRITERS, whole: bool = True, stale_links=()) -> WriteReport:
+                schema=None, writers: int = DEFAULT_WRITERS, whole: bool = True, stale_links=(),
+                removed_papers=()) -> WriteReport:
     """Write ``graph`` (the typed MultiDiGraph) to the Neo4j in ``settings``.
 
     ``progress``, if given, is called with the number of papers each committed batch held
     (``tqdm.update`` fits). ``writers`` paper transactions run at once. ``whole`` says the graph
     is a whole build: links no paper owns (VARIANT_OF) between its nodes that it lacks are
     deleted; a partial graph (a delta) names those to delete in ``stale_links`` instead.
+    ``removed_papers`` (ids) are deleted with everything they own (papers gone from the input).
     Raises Neo4jUnavailable with one clear line when Neo4j cannot be used.
     """
     from kg.schema import load_schema
 
     schema = schema or load_schema()
     with paused_gc():  # rows are many short-lived dicts without cycles: collecting them is wasted work
-        return _write(graph, settings, batch_size, progress, schema, writers, whole, stale_links)
+        return _write(graph, settings, batch_size, progress, schema, writers, whole, stale_links, removed_papers)
 
 
 def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, writers: int, whole: bool,
-           stale_links) -> WriteReport:
+           stale_links, removed_papers) -> WriteReport:
     began = time.monotonic()
     plan = make_plan(graph, schema, batch_size=batch_size)
     report = WriteReport(papers=plan.papers)
@@ -281,7 +293,12 @@ def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, wr
                 report.relationships_deleted += session.execute_write(_remove_stale_links, graph, schema, whole,
                                                                       stale_links)
                 report.transactions += 1
-            if report.papers_replaced:
+            if removed_papers:
+                deleted = session.execute_write(_remove_papers, sorted(removed_papers), schema)
+                report.nodes_deleted += deleted.nodes_deleted
+                report.relationships_deleted += deleted.relationships_deleted
+                report.transactions += 1
+            if report.papers_replaced or removed_papers:
                 report.nodes_deleted += session.execute_write(_remove_unmentioned, schema)
                 report.transactions += 1
     report.seconds = time.monotonic() - began
