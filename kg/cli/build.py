@@ -41,9 +41,14 @@ def rdf_format(choice: str, papers: int) -> str | None:
     return choice
 
 
-def write_extras(graph, out, echo, rdf: str | None = "turtle") -> list[str]:
-    """The HTML page and the RDF file, written when their modules are present."""
+def write_extras(graph, out, echo, rdf: str | None = "turtle", seconds: dict | None = None, state=None,
+                 change=None) -> list[str]:
+    """The HTML page and the RDF file, written when their modules are present (``seconds`` gets
+    the time of each). With a build ``state``, a streamed RDF file is written by blocks and
+    its index kept in the state; with a ``change`` too, unchanged blocks are copied from the last one."""
     written = []
+    seconds = seconds if seconds is not None else {}
+    clock = time.perf_counter()
     try:
         from kg.viz import write_page
     except ImportError:
@@ -51,16 +56,31 @@ def write_extras(graph, out, echo, rdf: str | None = "turtle") -> list[str]:
     if write_page is not None:
         write_page(graph, out / "graph.html")
         written.append(str(out / "graph.html"))
+        seconds["page"] = time.perf_counter() - clock
     try:
         from kg.rdf import write_export
     except ImportError:
         write_export = None
+    if state is not None and (write_export is None or rdf is None):
+        state.rdf = None
     if write_export is not None and rdf is not None:
         from kg.rdf import FORMATS
 
+        clock = time.perf_counter()
         path = out / ("graph" + FORMATS[rdf][1])
-        write_export(graph, path, format=rdf)
+        if state is not None and FORMATS[rdf][2]:
+            from kg.rdf.lines_patch import write_streamed_export
+
+            state.rdf = write_streamed_export(
+                graph, path, rdf, last=state.rdf if change is not None else None,
+                changed_nodes=change.changed_nodes if change is not None else frozenset(),
+                changed_sources=change.changed_sources if change is not None else frozenset())
+        else:
+            write_export(graph, path, format=rdf)
+            if state is not None:
+                state.rdf = None   # no index of this file: the next build writes its export whole
         written.append(str(path))
+        seconds["rdf"] = time.perf_counter() - clock
     return written
 
 
@@ -111,7 +131,7 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
     from tqdm import tqdm
 
     from kg.errors import UsageError
-    from kg.graph.snapshot import write_snapshot
+    from kg.graph.snapshot import SNAPSHOT_NAME, write_snapshot
     from kg.loaders import parse_field_specs, read_corpus
     from kg.pipeline import build_graph
 
@@ -138,39 +158,64 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
         from kg.distributed import default_processes
 
         n_process = default_processes() if len(loaded.papers) >= AUTO_PARALLEL_PAPERS else 1
-    graph, report = build_graph(loaded.papers, n_process=n_process, use_model=not no_model, progress=progress,
-                                cache_dir=cache, scheduler=scheduler)
+    out = Path(out_dir)
+    snapshot = out / SNAPSHOT_NAME
+    settings = None
+    if to_neo4j:
+        from kg.pipeline import neo4j_holds
+
+        settings = neo4j_settings(neo4j_params)
+        holds = neo4j_holds(cache, snapshot, settings)   # Neo4j holds the last build: write only the change
+    state = change = None
+    if cache is None:
+        graph, report = build_graph(loaded.papers, n_process=n_process, use_model=not no_model, progress=progress,
+                                    scheduler=scheduler)
+    else:   # from the last build's state when it fits: only the change is extracted, resolved and rebuilt
+        from kg.increment import build_with_state
+
+        graph, report, state, change = build_with_state(
+            loaded.papers, cache_dir=cache, snapshot=snapshot, use_model=not no_model, count_previous=to_neo4j,
+            n_process=n_process, progress=progress, scheduler=scheduler)
     report.seconds = {"load": load_seconds, **report.seconds}
 
     clock = time.perf_counter()
-    out = Path(out_dir)
     if out.is_dir():
         from kg.atomic import remove_stale_temporaries
 
         remove_stale_temporaries(out)
-    settings = previous = None
-    if to_neo4j:
+    previous = None
+    if to_neo4j and holds and change is None:   # a whole build: find the change by comparing graphs
         from kg.graph.snapshot import read_snapshot
-        from kg.pipeline import neo4j_holds
 
-        settings = neo4j_settings(neo4j_params)
-        if neo4j_holds(cache, out / "graph.json", settings):  # Neo4j holds the last build: write the change
-            previous = read_snapshot(out)
-    written = [str(write_snapshot(graph, out))]
-    written += write_extras(graph, out, click.echo, rdf_format(rdf_choice, report.papers))
+        previous = read_snapshot(snapshot)
+    if change is not None:   # the last snapshot is on disk: copy what did not change
+        written = [str(change.write_snapshot(graph, snapshot))]
+    else:
+        written = [str(write_snapshot(graph, out))]
+    report.seconds["snapshot"] = time.perf_counter() - clock
+    written += write_extras(graph, out, click.echo, rdf_format(rdf_choice, report.papers), seconds=report.seconds,
+                            state=state, change=change)
+    if state is not None:   # last, so a build that fails before leaves no state that claims its files
+        from kg.buildstate import file_digest
+
+        clock = time.perf_counter()
+        state.snapshot = file_digest(snapshot)
+        state.save(cache)
+        report.seconds["state"] = report.seconds.get("state", 0.0) + time.perf_counter() - clock
     if admin_csv:
         from kg.store.admin_import import write_admin_import
 
+        clock = time.perf_counter()
         written.append(str(write_admin_import(graph, admin_csv).command_file))
-    report.seconds["write"] = time.perf_counter() - clock
+        report.seconds["admin_csv"] = time.perf_counter() - clock
 
     if to_neo4j:
         from kg.pipeline import write_neo4j
 
         clock = time.perf_counter()
         bar = tqdm(desc="neo4j", unit="paper", leave=False) if progress else None
-        written_report, note = write_neo4j(graph, settings, previous=previous, state_dir=cache,
-                                           snapshot=out / "graph.json",
+        written_report, note = write_neo4j(graph, settings, previous=previous, change=change if holds else None,
+                                           state_dir=cache, snapshot=snapshot,
                                            progress=bar.update if bar is not None else None)
         if bar is not None:
             bar.close()

@@ -257,15 +257,17 @@ def variant_edges(variants, entities, schema: _Schema, report: BuildReport) -> l
 
 
 def build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], resolution: Resolution,
-                schema: Schema | None = None, report: BuildReport | None = None) -> nx.MultiDiGraph:
-    """The typed MultiDiGraph of the corpus (see kg.graph.snapshot for its conventions)."""
+                schema: Schema | None = None, report: BuildReport | None = None,
+                dropped_by_paper: dict[str, Counter] | None = None) -> nx.MultiDiGraph:
+    """The typed MultiDiGraph of the corpus (see kg.graph.snapshot for its conventions).
+    ``dropped_by_paper``, if given, receives what each paper's fragment left out (for a later patch)."""
     with paused_gc():   # millions of long-lived attribute dicts; collecting them mid-build only costs time
         return _build_graph(papers, extractions, resolution, schema or load_schema(),
-                            report if report is not None else BuildReport())
+                            report if report is not None else BuildReport(), dropped_by_paper)
 
 
 def _build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], resolution: Resolution,
-                 schema: Schema, report: BuildReport) -> nx.MultiDiGraph:
+                 schema: Schema, report: BuildReport, dropped_by_paper: dict[str, Counter] | None) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     answers = _Schema(schema)
     papers = {p.id: p for p in papers}
@@ -278,8 +280,15 @@ def _build_graph(papers: Iterable[Paper], extractions: Iterable[Extraction], res
             report.drop("extraction for a paper not in the corpus")
         else:
             extraction_of[extraction.paper_id] = extraction
-    fragments = [paper_fragment(papers[paper_id], extraction_of.get(paper_id), resolution,
-                                by_paper.get(paper_id, ()), answers, report) for paper_id in sorted(papers)]
+    fragments = []
+    for paper_id in sorted(papers):
+        own = BuildReport() if dropped_by_paper is not None else report
+        fragments.append(paper_fragment(papers[paper_id], extraction_of.get(paper_id), resolution,
+                                        by_paper.get(paper_id, ()), answers, own))
+        if own is not report:
+            report.dropped.update(own.dropped)
+            if own.dropped:
+                dropped_by_paper[paper_id] = own.dropped
     for fragment in fragments:
         graph.add_node(fragment.paper_id, **fragment.nodes[0][1])
     for entity in resolution.entities.values():

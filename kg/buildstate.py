@@ -1,0 +1,109 @@
+"""What a build leaves for the next one, so that the next build only does the work its change needs.
+
+Beside the extraction cache (``OUT/.cache`` by default) a build keeps ``build-state.pickle``:
+the corpus resolution as mergeable aggregates, the typed graph it built, a digest per paper
+record, what the build left out per paper, and the digest of the snapshot it wrote. The next
+build with the same code and the same snapshot on disk then extracts, resolves and rebuilds
+only the new, changed and removed papers and the earlier papers their change reaches.
+
+The state is only trusted when everything it was made from is unchanged: the extraction
+pipeline version, the resolution and graph code, the schema, the curated tables, and the
+bytes of ``graph.json`` (edited or replaced snapshots make the next build a whole one).
+It is a pickle in the build's own cache folder: load only state folders you made yourself.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.atomic import atomic_write_bytes
+from kg.gcpause import paused_gc
+from kg.paper import Paper
+
+STATE_FILE = "build-state.pickle"
+FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parent
+# What a graph depends on besides the extractions: resolution and graph code, their data, the schema.
+_GRAPH_SOURCES = ("resolve", "graph/build.py", "schema/graph.toml")
+
+
+def code_fingerprint(extraction_version: str) -> str:
+    """SHA-256 over the extraction version and the files resolution and graph building read."""
+    digest = hashlib.sha256(f"format={FORMAT};{extraction_version}".encode())
+    for name in _GRAPH_SOURCES:
+        root = _PACKAGE / name
+        if not root.exists() and name.startswith("schema"):
+            import kg.schema
+
+            root = Path(kg.schema.__file__).resolve().parent / Path(name).name
+        paths = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc", ".pyo")) \
+            if root.is_dir() else [root]
+        for path in paths:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def paper_digest(paper: Paper) -> str:
+    """Digest of every field of a paper record that reaches the graph (a changed one is rebuilt)."""
+    text = "\0".join(str(getattr(paper, name) or "") for name in
+                     ("id", "title", "abstract", "source", "line", "date", "url", "arxiv_id", "venue"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+@dataclass
+class BuildState:
+    """The state one build leaves (see the module doc)."""
+
+    fingerprint: str
+    papers: dict[str, str]                 # paper id -> paper_digest
+    resolution: object                     # kg.resolve.incremental.ResolutionState
+    graph: object                          # networkx.MultiDiGraph, as written to the snapshot
+    dropped: dict[str, Counter] = field(default_factory=dict)   # paper id -> what its fragment left out
+    snapshot: str | None = None            # sha256 of the graph.json written with this graph
+    rdf: object = None                     # kg.rdf.lines_patch.WrittenExport of the streamed RDF file, if any
+
+    def dropped_total(self) -> Counter:
+        total: Counter = Counter()
+        for counts in self.dropped.values():
+            total.update(counts)
+        return total
+
+    def save(self, directory: Path) -> Path:
+        path = Path(directory) / STATE_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with paused_gc():
+            atomic_write_bytes(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        return path
+
+
+def load_state(directory: Path | None, fingerprint: str, snapshot: Path) -> tuple[BuildState | None, str]:
+    """The state in ``directory`` if it fits this code and the snapshot on disk, else None;
+    with a word on why (for the build's report)."""
+    if directory is None:
+        return None, "no cache folder: whole build"
+    path = Path(directory) / STATE_FILE
+    if not path.is_file():
+        return None, "no build state yet: whole build"
+    try:
+        with paused_gc():
+            state = pickle.loads(path.read_bytes())
+    except Exception as error:  # noqa: BLE001 - any unreadable state only means a whole build
+        return None, f"build state unreadable ({type(error).__name__}): whole build"
+    if not isinstance(state, BuildState) or state.fingerprint != fingerprint:
+        return None, "code, schema or data changed since the last build: whole build"
+    if state.snapshot is None or state.snapshot != file_digest(snapshot):
+        return None, f"{snapshot} is not the one the last build wrote: whole build"
+    return state, "incremental"
+
+
+def forget_state(directory: Path | None) -> None:
+    """Remove the state (a build that cannot keep it must not leave an older one to be trusted)."""
+    if directory is not None:
+        (Path(directory) / STATE_FILE).unlink(missing_ok=True)

@@ -1,0 +1,101 @@
+"""``kg build`` from the last build's state: adding, changing and removing papers gives the very
+files a whole build of the same input writes, and the state is not trusted when it does not fit."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import pickle
+
+import pytest
+from click.testing import CliRunner
+
+from kg.buildstate import STATE_FILE, BuildState
+from kg.cli import main
+from kg.loaders import read_corpus
+
+CORPUS = "examples/corpus"
+
+
+@pytest.fixture(scope="module")
+def papers():
+    return sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:60]
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n" for p in rows),
+                    encoding="utf-8")
+
+
+def _build(corpus, out, *extra):
+    result = CliRunner().invoke(main, ["build", str(corpus), "--out", str(out), "--no-model", "--rdf", "nt",
+                                       *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _same_files(a, b):
+    for name in ("graph.json", "graph.nt", "graph.html"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_added_changed_and_removed_papers_give_the_whole_build(papers, tmp_path):
+    corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
+    _write(corpus, papers[:40])
+    first = _build(corpus, out)
+    assert "no build state yet: whole build" in first
+
+    # The last paper goes, the sixth says more, twenty come after (earlier lines do not move).
+    changed = dataclasses.replace(papers[5], abstract=papers[5].abstract + " We propose FooNet, a new model.")
+    later = [changed if p.id == changed.id else p for p in papers[:39]] + papers[40:]
+    _write(corpus, later)
+    second = _build(corpus, out)
+    assert "incremental: 20 new, 1 changed, 1 removed papers" in second
+    assert "cache: 38 reused, 21 extracted" in second   # only the new and the changed text
+
+    whole = tmp_path / "whole"
+    _build(corpus, whole, "--no-cache")
+    _same_files(out, whole)
+
+    third = _build(corpus, out)   # nothing changed: nothing extracted, same files
+    assert "incremental: 0 new, 0 changed, 0 removed papers" in third
+    _same_files(out, whole)
+
+
+def test_a_snapshot_the_state_did_not_write_makes_a_whole_build(papers, tmp_path):
+    corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
+    _write(corpus, papers[:20])
+    _build(corpus, out)
+    (out / "graph.json").write_text((out / "graph.json").read_text(encoding="utf-8") + " ", encoding="utf-8")
+    again = _build(corpus, out)
+    assert "is not the one the last build wrote: whole build" in again
+
+
+def test_a_state_made_by_other_code_makes_a_whole_build(papers, tmp_path):
+    corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
+    _write(corpus, papers[:20])
+    _build(corpus, out)
+    path = out / ".cache" / STATE_FILE
+    state = pickle.loads(path.read_bytes())
+    assert isinstance(state, BuildState)
+    state.fingerprint = "other code"
+    path.write_bytes(pickle.dumps(state))
+    assert "code, schema or data changed since the last build: whole build" in _build(corpus, out)
+    path.write_bytes(b"not a pickle")
+    assert "build state unreadable" in _build(corpus, out)
+
+
+def test_an_incremental_build_leaves_neo4j_holding_the_new_graph(papers, clean_db, tmp_path):
+    from kg.graph.snapshot import dumps, read_snapshot
+    from kg.store import read_graph
+
+    connection = ["--neo4j", "--uri", clean_db.uri, "--username", clean_db.username,
+                  "--password", clean_db.password or ""]
+    corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
+    _write(corpus, papers[:20])
+    assert "neo4j: full write" in _build(corpus, out, *connection)
+    changed = dataclasses.replace(papers[2], abstract=papers[2].abstract + " We evaluate on ImageNet.")
+    _write(corpus, [changed if p.id == changed.id else p for p in papers[:19]] + papers[20:30])
+    second = _build(corpus, out, *connection)
+    assert "incremental: 10 new, 1 changed, 1 removed papers" in second
+    assert "neo4j: incremental" in second and "1 papers no longer in the input deleted" in second
+    assert dumps(read_graph(clean_db)) == dumps(read_snapshot(out))
