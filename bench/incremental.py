@@ -10,7 +10,11 @@ Runs the real command line, as a user would:
 2. The corpus without its last ``sum(--new)`` papers (by id) is built into an emptied
    database again, from a copy of the cache that lacks the held-back papers.
 3. Each ``--new`` slice is added in turn: ``kg build BASE NEW1 [NEW2 ...]``, so every step
-   extracts only its slice (nothing else is missing from the cache) and writes the delta.
+   extracts only its slice (nothing else is missing from the cache) and starts from the last
+   build's state (``build-state.pickle``): it resolves, rebuilds and writes only the change.
+4. With ``--check``, the last step's input is built whole (no state, no Neo4j, extractions
+   from the cache) and its graph.json, graph.nt and graph.html are compared byte for byte
+   with the incremental ones.
 
 Prints the seconds of each stage of each run (the ``time:`` line of ``kg build``) and the
 peak resident memory of the largest run. ``--neo4j`` settings come from the environment
@@ -33,10 +37,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def run_build(inputs: list[str], out: Path, cache: Path, processes: int) -> dict:
+def run_build(inputs: list[str], out: Path, cache: Path, processes: int, neo4j: bool = True) -> dict:
     """One ``kg build --neo4j`` run: wall seconds, the stage times it printed, its Neo4j note."""
     command = [sys.executable, "-c", "from kg.cli import main; main()", "build", *inputs, "--out", str(out),
-               "--neo4j", "-q", "--processes", str(processes), "--cache-dir", str(cache)]
+               "-q", "--processes", str(processes), "--cache-dir", str(cache)] + (["--neo4j"] if neo4j else [])
     began = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - began
@@ -46,7 +50,7 @@ def run_build(inputs: list[str], out: Path, cache: Path, processes: int) -> dict
     for line in done.stdout.splitlines():
         if line.startswith("time: "):
             stages = {k: float(v.rstrip("s")) for k, v in (part.split(" ") for part in line[6:].split(", "))}
-    notes = [line for line in done.stdout.splitlines() if line.startswith(("neo4j:", "Neo4j:"))]
+    notes = [line for line in done.stdout.splitlines() if line.startswith(("neo4j:", "Neo4j:", "incremental:"))]
     papers = re.search(r"^papers: (\d+)", done.stdout, re.M)
     return {"wall_seconds": round(seconds, 1), "stages": stages, "neo4j": notes,
             "papers": int(papers.group(1)) if papers else None,
@@ -91,6 +95,7 @@ def main(argv=None) -> int:
     parser.add_argument("--new", default="1000,2000", help="sizes of the slices added one after another")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--skip-full", action="store_true", help="skip step 1 (the cold end-to-end build)")
+    parser.add_argument("--check", action="store_true", help="step 4: compare the last step with a whole build")
     parser.add_argument("--out", help="save the results as JSON here")
     args = parser.parse_args(argv)
 
@@ -116,6 +121,7 @@ def main(argv=None) -> int:
     grow_cache = work / "grow-cache"
     shutil.rmtree(grow_cache, ignore_errors=True)
     shutil.copytree(cache, grow_cache)
+    (grow_cache / "build-state.pickle").unlink(missing_ok=True)   # the full build's: another output folder
     forgotten = forget(grow_cache, [p.id for p in rest])
     inputs = [write_jsonl(base, work / "base.jsonl")]
     shutil.rmtree(work / "grow", ignore_errors=True)
@@ -133,12 +139,23 @@ def main(argv=None) -> int:
         step["added"] = size
         results["steps"].append(step)
         print(f"   {step['wall_seconds']} s  {step['stages']}  {step['neo4j']}", file=sys.stderr)
+    if args.check:
+        check_cache = work / "check-cache"
+        shutil.rmtree(check_cache, ignore_errors=True)
+        check_cache.mkdir()
+        shutil.copy(grow_cache / "extractions.sqlite", check_cache)
+        shutil.rmtree(work / "check", ignore_errors=True)
+        print("4. whole build of the last step's input, compared ...", file=sys.stderr, flush=True)
+        results["check"] = run_build(inputs, work / "check", check_cache, args.processes, neo4j=False)
+        results["check"]["identical"] = {name: (work / "check" / name).read_bytes() == (work / "grow" / name).read_bytes()
+                                         for name in ("graph.json", "graph.nt", "graph.html")}
+        print(f"   {results['check']['wall_seconds']} s  identical: {results['check']['identical']}", file=sys.stderr)
     results["forgotten_extractions"] = forgotten
     results["loadavg_end"] = os.getloadavg()
 
     print(f"\n{'run':<24} {'papers':>7} {'wall s':>7}  stages")
     for name, row in [("full (cold)", results.get("full")), ("base (cached)", results["base"])] + \
-            [(f"+{s['added']} new", s) for s in results["steps"]]:
+            [(f"+{s['added']} new", s) for s in results["steps"]] + [("whole, same input", results.get("check"))]:
         if row:
             stages = ", ".join(f"{k} {v:.1f}" for k, v in row["stages"].items())
             print(f"{name:<24} {row['papers'] or '':>7} {row['wall_seconds']:>7}  {stages}")

@@ -202,11 +202,20 @@ def build_with_state(papers: Sequence[Paper], *, cache_dir: Path | None, snapsho
     build (``change`` None). The caller saves ``state`` after writing the snapshot."""
     from kg.buildstate import load_state
 
+    from kg.pipeline import _extraction_available, build_graph
+
+    options = dict(extract_options, use_model=use_model, cache_dir=cache_dir)
+    if not _extraction_available():   # papers only: nothing to keep
+        graph, report = build_graph(papers, schema=schema, **options)
+        return graph, report, None, None
     clock = time.perf_counter()
     value = fingerprint(use_model)
     state, why = load_state(cache_dir, value, snapshot)
     loading = time.perf_counter() - clock
-    options = dict(extract_options, use_model=use_model, cache_dir=cache_dir)
+    if state is not None:
+        kept = sum(1 for p in papers if state.papers.get(p.id) == paper_digest(p))
+        if kept < len(papers) / 2:   # most of the input is new or changed: building it whole is quicker
+            state, why = None, f"{len(papers) - kept} of {len(papers)} papers new or changed: whole build"
     if state is not None:
         graph, report, change = update(papers, state, schema=schema, count_previous=count_previous, **options)
         report.seconds = {"state": loading, **report.seconds}

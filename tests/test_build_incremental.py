@@ -99,3 +99,11 @@ def test_an_incremental_build_leaves_neo4j_holding_the_new_graph(papers, clean_d
     assert "incremental: 10 new, 1 changed, 1 removed papers" in second
     assert "neo4j: incremental" in second and "1 papers no longer in the input deleted" in second
     assert dumps(read_graph(clean_db)) == dumps(read_snapshot(out))
+
+
+def test_an_input_mostly_new_is_built_whole(papers, tmp_path):
+    corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
+    _write(corpus, papers[:10])
+    _build(corpus, out)
+    _write(corpus, papers[5:40])
+    assert "of 35 papers new or changed: whole build" in _build(corpus, out)

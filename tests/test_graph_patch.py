@@ -18,11 +18,15 @@ from kg.schema import load_schema
 CORPUS = "examples/corpus"
 
 
+def seed_corpus(size: int = 80):
+    """The first ``size`` seed papers (by id) and their rule-only extractions, by paper id."""
+    papers = sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:size]
+    return papers, {e.paper_id: e for e in extract_all(papers, use_model=False)}
+
+
 @pytest.fixture(scope="module")
 def corpus():
-    papers = sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:80]
-    extractions = {e.paper_id: e for e in extract_all(papers, use_model=False)}
-    return papers, extractions
+    return seed_corpus()
 
 
 def _fragments(papers, extractions, resolution, answers):

@@ -13,12 +13,16 @@ from kg.graph.snapshot import read_snapshot, write_snapshot
 from kg.rdf import export_to, graph_name
 from kg.rdf.lines_patch import write_blocks
 from kg.rdf.vocab import vocabulary
-from test_graph_patch import _patch, corpus  # noqa: F401  (the module's corpus fixture)
-
 from kg.pipeline import build_graph
 from kg.schema import load_schema
+from test_graph_patch import _patch, seed_corpus
 
 BASE = "https://example.org/kg/"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return seed_corpus()
 
 
 def streamed(graph, fmt: str = "nt") -> bytes:
@@ -38,7 +42,7 @@ def blocks(graph, fmt: str = "nt", old: bytes | None = None, index=None, nodes=f
 
 
 @pytest.mark.parametrize("fmt", ["nt", "nquads"])
-def test_written_whole_the_blocks_are_the_streamed_export(corpus, fmt):  # noqa: F811
+def test_written_whole_the_blocks_are_the_streamed_export(corpus, fmt):
     papers, extractions = corpus
     graph, _ = build_graph(papers, extractions=[extractions[p.id] for p in papers])
     data, index = blocks(graph, fmt)
@@ -48,7 +52,7 @@ def test_written_whole_the_blocks_are_the_streamed_export(corpus, fmt):  # noqa:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_after_a_patch_the_copied_and_encoded_blocks_are_the_whole_export(corpus, seed, tmp_path):  # noqa: F811
+def test_after_a_patch_the_copied_and_encoded_blocks_are_the_whole_export(corpus, seed, tmp_path):
     papers, extractions = corpus
     schema = load_schema()
     rng = random.Random(seed)
