@@ -5,6 +5,7 @@ so an interrupted build leaves the previous outputs whole.
 """
 from __future__ import annotations
 
+import gc
 import sys
 import time
 
@@ -177,8 +178,6 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
             loaded.papers, cache_dir=cache, snapshot=snapshot, use_model=not no_model, count_previous=to_neo4j,
             n_process=n_process, progress=progress, scheduler=scheduler)
     report.seconds = {"load": load_seconds, **report.seconds}
-    import gc
-
     gc.freeze()   # the graph and the state live until the command ends: later collections need not walk them
 
     clock = time.perf_counter()

@@ -79,9 +79,8 @@ def extract(inputs, out_format, out, input_format, field_specs, processes, no_mo
     papers = read_papers(inputs, input_format, field_specs, quiet)
     pairs = run_extraction(papers, processes, no_model, quiet)
     if out is None:
-        stream = click.get_text_stream("stdout")
         for _, record in pairs:
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            click.echo(json.dumps(record, ensure_ascii=False))
         return
     count = 0
     with atomic_open(out) as f:

@@ -56,9 +56,8 @@ def load(inputs: tuple[str, ...], fmt: str | None, field_specs: tuple[str, ...],
 
     report = read_corpus(inputs, format=fmt, fields=fields, on_problem=on_problem, progress=show_progress(quiet))
     if as_json:
-        out = click.get_text_stream("stdout")
         for paper in report.papers:
-            out.write(json.dumps(paper.to_dict(), ensure_ascii=False) + "\n")
+            click.echo(json.dumps(paper.to_dict(), ensure_ascii=False))
         click.echo(report.summary(), err=True)
     else:
         click.echo(report.summary())

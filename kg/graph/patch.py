@@ -66,7 +66,8 @@ def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> set[str]:
     for paper in papers:
         if paper in graph:
             graph.remove_edges_from(list(graph.out_edges(paper, keys=True)))
-    graph.remove_nodes_from(p for p in patch.drop_papers if p not in {f.paper_id for f in patch.fragments})
+    rebuilt = {f.paper_id for f in patch.fragments}
+    graph.remove_nodes_from(p for p in patch.drop_papers if p not in rebuilt)
     graph.remove_edges_from(patch.links_removed)
     for entity in patch.entities_removed:
         if entity not in graph:
