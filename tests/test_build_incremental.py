@@ -59,6 +59,9 @@ def test_added_changed_and_removed_papers_give_the_whole_build(papers, tmp_path)
     third = _build(corpus, out)   # nothing changed: nothing extracted, same files
     assert "incremental: 0 new, 0 changed, 0 removed papers" in third
     _same_files(out, whole)
+    fourth = _build(corpus, out, "--rebuild")
+    assert "--rebuild: whole build" in fourth and "cache: 59 reused, 0 extracted" in fourth
+    _same_files(out, whole)
 
 
 def test_a_snapshot_the_state_did_not_write_makes_a_whole_build(papers, tmp_path):

@@ -102,6 +102,8 @@ def write_extras(graph, out, echo, rdf: str | None = "turtle", seconds: dict | N
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Extraction cache folder [default: OUT/.cache]; unchanged papers are not extracted again.")
 @click.option("--no-cache", is_flag=True, help="Extract every paper; neither read nor write the cache.")
+@click.option("--rebuild", is_flag=True,
+              help="Build the whole corpus, ignoring the last build's state (extractions still come from the cache).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Extract on the Dask distributed scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786).")
 @click.option("--admin-import-csv", "admin_csv", type=click.Path(file_okay=False), default=None, metavar="DIR",
@@ -111,8 +113,8 @@ def write_extras(graph, out, echo, rdf: str | None = "turtle", seconds: dict | N
                                       "else streamed N-Triples (graph.nt).")
 @quiet_option
 @neo4j_options
-def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_specs, cache_dir, no_cache, scheduler,
-          admin_csv, rdf_choice, quiet, **neo4j_params):
+def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_specs, cache_dir, no_cache, rebuild,
+          scheduler, admin_csv, rdf_choice, quiet, **neo4j_params):
     """Build the knowledge graph of INPUT files and folders into DIR.
 
     \b
@@ -124,6 +126,7 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
       kg build examples/corpus --out out --neo4j
       kg build papers.csv --field abstract=summary --out out --no-model -q
       kg build big/ --out out --processes 2 --neo4j
+      kg build big/ more/ --out out --neo4j        # later: only the change is built
       kg build big/ --out out --scheduler tcp://10.0.0.5:8786
       kg build big/ --out out --admin-import-csv out/import
     """
@@ -176,7 +179,7 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
 
         graph, report, state, change = build_with_state(
             loaded.papers, cache_dir=cache, snapshot=snapshot, use_model=not no_model, count_previous=to_neo4j,
-            n_process=n_process, progress=progress, scheduler=scheduler)
+            whole=rebuild, n_process=n_process, progress=progress, scheduler=scheduler)
     report.seconds = {"load": load_seconds, **report.seconds}
     gc.freeze()   # the graph and the state live until the command ends: later collections need not walk them
 
