@@ -33,6 +33,11 @@ def _build(corpus, out, *extra):
     return result.output
 
 
+def _counts(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(("entities:", "results:", "relationships:",
+                                                                     "left out:"))]
+
+
 def _same_files(a, b):
     for name in ("graph.json", "graph.nt", "graph.html"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
@@ -53,8 +58,9 @@ def test_added_changed_and_removed_papers_give_the_whole_build(papers, tmp_path)
     assert "cache: 38 reused, 21 extracted" in second   # only the new and the changed text
 
     whole = tmp_path / "whole"
-    _build(corpus, whole, "--no-cache")
+    whole_output = _build(corpus, whole, "--no-cache")
     _same_files(out, whole)
+    assert len(_counts(second)) >= 3 and _counts(second) == _counts(whole_output)   # entities, results, relationships, left out
 
     third = _build(corpus, out)   # nothing changed: nothing extracted, same files
     assert "incremental: 0 new, 0 changed, 0 removed papers" in third
