@@ -13,6 +13,7 @@ It is a pickle in the build's own cache folder: load only state folders you made
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
 from collections import Counter
@@ -94,6 +95,10 @@ def load_state(directory: Path | None, fingerprint: str, snapshot: Path) -> tupl
     try:
         with paused_gc():
             state = pickle.loads(path.read_bytes())
+            # The millions of objects just read live as long as the build. Frozen, no collection
+            # walks them: not here, and not in forked extraction workers, where walking them
+            # would copy every page of the parent's heap.
+            gc.freeze()
     except Exception as error:  # noqa: BLE001 - any unreadable state only means a whole build
         return None, f"build state unreadable ({type(error).__name__}): whole build"
     if not isinstance(state, BuildState) or state.fingerprint != fingerprint:
