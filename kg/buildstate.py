@@ -7,8 +7,9 @@ build with the same code and the same snapshot on disk then extracts, resolves a
 only the new, changed and removed papers and the earlier papers their change reaches.
 
 The state is only trusted when everything it was made from is unchanged: the extraction
-pipeline version, the resolution and graph code, the schema, the curated tables, and the
-bytes of ``graph.json`` (edited or replaced snapshots make the next build a whole one).
+pipeline version, the resolution, graph, snapshot and RDF code, the schema, the curated
+tables, and the bytes of ``graph.json`` (edited or replaced snapshots make the next build a
+whole one).
 It is a pickle in the build's own cache folder: load only state folders you made yourself.
 """
 from __future__ import annotations
@@ -27,23 +28,28 @@ from kg.paper import Paper
 STATE_FILE = "build-state.pickle"
 FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent
-# What a graph depends on besides the extractions: resolution and graph code, their data, the schema.
-_GRAPH_SOURCES = ("resolve", "graph/build.py", "schema/graph.toml")
+
+
+def _sources() -> list[Path]:
+    """Every file whose change could make the state's graph or the bytes a build copies from the
+    last outputs wrong: resolution, graph building, the snapshot and RDF writers (code and
+    data), the paper record, and the schema folder."""
+    import kg.schema
+
+    roots = [_PACKAGE / "resolve", _PACKAGE / "graph", _PACKAGE / "rdf", _PACKAGE / "paper.py",
+             Path(kg.schema.__file__).resolve().parent]
+    found = []
+    for root in roots:
+        found += sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc", ".pyo")) \
+            if root.is_dir() else [root]
+    return found
 
 
 def code_fingerprint(extraction_version: str) -> str:
-    """SHA-256 over the extraction version and the files resolution and graph building read."""
+    """SHA-256 over the extraction version and the files of :func:`_sources`."""
     digest = hashlib.sha256(f"format={FORMAT};{extraction_version}".encode())
-    for name in _GRAPH_SOURCES:
-        root = _PACKAGE / name
-        if not root.exists() and name.startswith("schema"):
-            import kg.schema
-
-            root = Path(kg.schema.__file__).resolve().parent / Path(name).name
-        paths = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc", ".pyo")) \
-            if root.is_dir() else [root]
-        for path in paths:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in _sources():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
