@@ -78,7 +78,7 @@ def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> set[str]:
         if still:
             raise SchemaError(f"entity {entity!r} is to be removed but {len(still)} kept edges still reach it "
                               f"(e.g. {still[0]})", where="incremental build",
-                              fix="rebuild without the build state (delete OUT/.cache/build-state) and report this")
+                              fix="build again with --rebuild (a whole build), and report this as a bug")
         sources.update(s for s, _, _ in left)
         graph.remove_node(entity)
     for entity, attrs in patch.entities.items():
