@@ -9,28 +9,20 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 _DASHES = re.compile(r"[\u2010-\u2015_\-]+")
 _NON_WORD = re.compile(r"[^\w ]+")
 _SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1 << 16)
 def normalise_title(title: str) -> str:
-    """Case-, accent-, punctuation- and space-insensitive key for duplicate detection
-    (memoised: loading asks three times per paper; ASCII titles skip the accent pass).
+    """Case-, accent-, punctuation- and space-insensitive key for duplicate detection.
 
     >>> normalise_title("Pointer  Networks.") == normalise_title("pointer-networks")
     True
-    >>> normalise_title("Café Über-Net") == normalise_title("cafe uber net")
-    True
     """
-    if title.isascii():
-        text = title.lower()
-    else:
-        text = unicodedata.normalize("NFKD", title)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = _DASHES.sub(" ", text)
     text = _NON_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
