@@ -17,11 +17,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import pickle
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from kg.atomic import atomic_open
 from kg.gcpause import paused_gc
@@ -85,33 +83,12 @@ class BuildState:
         return total
 
     def save(self, directory: Path) -> Path:
-        """Pickle the state to ``DIR/build-state.pickle`` (atomically). It is streamed to the file:
-        no second copy in memory, and other threads run between its frames."""
+        """Pickle the state to ``DIR/build-state.pickle`` (atomically), streamed into the file:
+        no second copy of it in memory."""
         path = Path(directory) / STATE_FILE
         with atomic_open(path, "wb") as handle:
             pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
         return path
-
-    def save_in_background(self, directory: Path) -> Callable[[], Path]:
-        """Start :meth:`save` in a thread (a build saves while Neo4j writes); the returned
-        function waits for it and raises its error, if any."""
-        outcome: dict = {}
-
-        def run() -> None:
-            try:
-                outcome["path"] = self.save(directory)
-            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
-                outcome["error"] = error
-
-        thread = threading.Thread(target=run, name="kg-save-build-state")
-        thread.start()
-
-        def wait() -> Path:
-            thread.join()
-            if "error" in outcome:
-                raise outcome["error"]
-            return outcome["path"]
-        return wait
 
 
 def load_state(directory: Path | None, fingerprint: str, snapshot: Path) -> tuple[BuildState | None, str]:

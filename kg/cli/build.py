@@ -5,7 +5,6 @@ so an interrupted build leaves the previous outputs whole.
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import sys
 import time
@@ -207,36 +206,27 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
         clock = time.perf_counter()
         written.append(str(write_admin_import(graph, admin_csv).command_file))
         report.seconds["admin_csv"] = time.perf_counter() - clock
-    saved = None
     if state is not None:   # after the files, so a build that fails before leaves no state that claims them
         from kg.buildstate import file_digest
 
-        state.snapshot = file_digest(snapshot)
-        saved = state.save_in_background(cache)   # while Neo4j writes
-
-    try:
-        if to_neo4j:
-            from kg.pipeline import write_neo4j
-
-            clock = time.perf_counter()
-            bar = tqdm(desc="neo4j", unit="paper", leave=False) if progress else None
-            written_report, note = write_neo4j(graph, settings, previous=previous,
-                                               change=change if holds else None, state_dir=cache,
-                                               snapshot=snapshot, progress=bar.update if bar is not None else None)
-            if bar is not None:
-                bar.close()
-            report.seconds["neo4j"] = time.perf_counter() - clock
-            report.notes += [note, written_report.describe()]
-            written.append("neo4j")
-    except BaseException:
-        if saved is not None:   # the write's error is the one to report; the state is whole or absent
-            with contextlib.suppress(Exception):
-                saved()
-        raise
-    if saved is not None:   # "state" counts loading it and the part of saving it Neo4j did not cover
         clock = time.perf_counter()
-        saved()
+        state.snapshot = file_digest(snapshot)
+        state.save(cache)
         report.seconds["state"] = report.seconds.get("state", 0.0) + time.perf_counter() - clock
+
+    if to_neo4j:
+        from kg.pipeline import write_neo4j
+
+        clock = time.perf_counter()
+        bar = tqdm(desc="neo4j", unit="paper", leave=False) if progress else None
+        written_report, note = write_neo4j(graph, settings, previous=previous, change=change if holds else None,
+                                           state_dir=cache, snapshot=snapshot,
+                                           progress=bar.update if bar is not None else None)
+        if bar is not None:
+            bar.close()
+        report.seconds["neo4j"] = time.perf_counter() - clock
+        report.notes += [note, written_report.describe()]
+        written.append("neo4j")
     report.seconds["total"] = time.perf_counter() - started
     click.echo(report.summary())
     click.echo("wrote: " + ", ".join(written))
