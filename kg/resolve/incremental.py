@@ -52,7 +52,8 @@ from kg.resolve.abbreviations import definition_pairs, definitions_of
 from kg.resolve.curated import CuratedAliases, load_curated
 from kg.resolve.memo import compact_key, surface_key
 from kg.resolve.resolver import (Entity, Resolution, ResolutionReport, Resolver, _written_surfaces,
-                                 extra_surfaces, family, make_entity, representative, variant_base)
+                                 extra_surfaces, family, lookup_entity, make_entity, representative,
+                                 variant_base)
 from kg.resolve.variants import base_keys
 
 FORMAT = 2
@@ -177,13 +178,7 @@ class ResolutionState:
 
     def lookup(self, paper_id: str, text: str | None, entity_type: str | None = None) -> Entity | None:
         """As :meth:`Resolution.lookup` on the union corpus."""
-        if not text:
-            return None
-        found = self.resolver.concept(paper_id, text, entity_type)
-        if found is None:
-            return None
-        entity = self.by_concept.get(found[0])
-        return self.entities[entity] if entity else None
+        return lookup_entity(self.resolver, self.by_concept, self.entities, paper_id, text, entity_type)
 
     @property
     def variants(self) -> tuple[tuple[str, str], ...]:

@@ -180,6 +180,18 @@ class Resolver:
                 if len({compact_key(long) for long in longs}) > 1}
 
 
+def lookup_entity(resolver: Resolver, by_concept: dict[str, str], entities: dict[str, Entity], paper_id: str,
+                  text: str | None, entity_type: str | None = None) -> Entity | None:
+    """The entity a name written in ``paper_id`` resolves to: its concept, then that concept's entity."""
+    if not text:
+        return None
+    found = resolver.concept(paper_id, text, entity_type)
+    if found is None:
+        return None
+    entity = by_concept.get(found[0])
+    return entities[entity] if entity else None
+
+
 @dataclass
 class Resolution:
     """The outcome: canonical entities, who mentions them, variants, and a lookup for relations."""
@@ -193,13 +205,7 @@ class Resolution:
 
     def lookup(self, paper_id: str, text: str | None, entity_type: str | None = None) -> Entity | None:
         """The entity a name written in ``paper_id`` resolves to (relations and results use this)."""
-        if not text:
-            return None
-        found = self.resolver.concept(paper_id, text, entity_type)
-        if found is None:
-            return None
-        entity = self.by_concept.get(found[0])
-        return self.entities[entity] if entity else None
+        return lookup_entity(self.resolver, self.by_concept, self.entities, paper_id, text, entity_type)
 
     def find(self, name: str) -> list[Entity]:
         """Entities whose name or any alias has the same key as ``name`` (case-insensitive)."""
