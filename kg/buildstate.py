@@ -61,6 +61,7 @@ def paper_digest(paper: Paper) -> str:
 
 
 def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file's bytes (None when there is no file): which snapshot a state or Neo4j holds."""
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
@@ -91,9 +92,10 @@ class BuildState:
         return path
 
 
-def load_state(directory: Path | None, fingerprint: str, snapshot: Path) -> tuple[BuildState | None, str]:
-    """The state in ``directory`` if it fits this code and the snapshot on disk, else None;
-    with a word on why (for the build's report)."""
+def load_state(directory: Path | None, fingerprint: str, snapshot: Path,
+               snapshot_digest: str | None = None) -> tuple[BuildState | None, str]:
+    """The state in ``directory`` if it fits this code and the snapshot on disk (``snapshot_digest``:
+    its :func:`file_digest`, when the caller has it), else None; with a word on why (for the report)."""
     if directory is None:
         return None, "no cache folder: whole build"
     path = Path(directory) / STATE_FILE
@@ -110,7 +112,7 @@ def load_state(directory: Path | None, fingerprint: str, snapshot: Path) -> tupl
         return None, f"build state unreadable ({type(error).__name__}): whole build"
     if not isinstance(state, BuildState) or state.fingerprint != fingerprint:
         return None, "code, schema or data changed since the last build: whole build"
-    if state.snapshot is None or state.snapshot != file_digest(snapshot):
+    if state.snapshot is None or state.snapshot != (snapshot_digest or file_digest(snapshot)):
         return None, f"{snapshot} is not the one the last build wrote: whole build"
     return state, "incremental"
 

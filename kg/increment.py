@@ -198,7 +198,7 @@ def _variant_drops(resolution, answers: _Schema) -> Counter:
 
 def build_with_state(papers: Sequence[Paper], *, cache_dir: Path | None, snapshot: Path, use_model: bool = True,
                      schema: Schema | None = None, count_previous: bool = False, whole: bool = False,
-                     **extract_options):
+                     snapshot_digest: str | None = None, **extract_options):
     """``(graph, report, state, change)``: an update of the last build when its state fits (and
     ``whole`` is not asked for), else a whole build (``change`` None). The caller saves ``state``
     after writing the outputs."""
@@ -212,7 +212,8 @@ def build_with_state(papers: Sequence[Paper], *, cache_dir: Path | None, snapsho
         return graph, report, None, None
     clock = time.perf_counter()
     value = fingerprint(use_model)
-    state, why = load_state(cache_dir, value, snapshot) if not whole else (None, "--rebuild: whole build")
+    state, why = load_state(cache_dir, value, snapshot, snapshot_digest) if not whole \
+        else (None, "--rebuild: whole build")
     loading = time.perf_counter() - clock
     if state is not None:
         kept = sum(1 for p in papers if state.papers.get(p.id) == paper_digest(p))

@@ -244,15 +244,12 @@ def _graph_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[nx.MultiDi
 NEO4J_STATE = "neo4j-state.json"
 
 
-def _digest(path: Path) -> str | None:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-
-
-def neo4j_holds(state_dir: Path | None, snapshot: Path, settings) -> bool:
-    """Whether the Neo4j of ``settings`` was last written, by a build, with the graph in ``snapshot``."""
+def neo4j_holds(state_dir: Path | None, snapshot: Path, settings, snapshot_digest: str | None = None) -> bool:
+    """Whether the Neo4j of ``settings`` was last written, by a build, with the graph in ``snapshot``
+    (``snapshot_digest``: its :func:`kg.buildstate.file_digest`, when the caller has it)."""
     import json
+
+    from kg.buildstate import file_digest
 
     if state_dir is None or not (state_dir / NEO4J_STATE).is_file() or not snapshot.is_file():
         return False
@@ -261,12 +258,12 @@ def neo4j_holds(state_dir: Path | None, snapshot: Path, settings) -> bool:
     except ValueError:
         return False
     return (state.get("uri"), state.get("database")) == (settings.uri, settings.database) \
-        and state.get("snapshot") == _digest(snapshot)
+        and state.get("snapshot") == (snapshot_digest or file_digest(snapshot))
 
 
 def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph | None = None,
                 change=None, state_dir: str | Path | None = None, snapshot: str | Path | None = None,
-                progress=None):
+                snapshot_digest: str | None = None, progress=None):
     """Write ``graph`` into Neo4j; only the change when Neo4j still holds the last build.
 
     The change is ``change`` (a :class:`kg.increment.Change`, from an incremental build) or
@@ -279,6 +276,7 @@ def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph |
     import json
 
     from kg.atomic import atomic_write_text
+    from kg.buildstate import file_digest
     from kg.store import graph_counts, read_counts, write_graph
 
     note = "neo4j: full write"
@@ -304,5 +302,6 @@ def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph |
         report = write_graph(graph, settings, progress=progress)
     if state_dir is not None and snapshot is not None:
         atomic_write_text(Path(state_dir) / NEO4J_STATE, json.dumps(
-            {"uri": settings.uri, "database": settings.database, "snapshot": _digest(Path(snapshot))}) + "\n")
+            {"uri": settings.uri, "database": settings.database,
+             "snapshot": snapshot_digest or file_digest(Path(snapshot))}) + "\n")
     return report, note

@@ -162,14 +162,17 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
         from kg.distributed import default_processes
 
         n_process = default_processes() if len(loaded.papers) >= AUTO_PARALLEL_PAPERS else 1
+    from kg.buildstate import file_digest
+
     out = Path(out_dir)
     snapshot = out / SNAPSHOT_NAME
+    last_digest = file_digest(snapshot) if cache is not None else None   # which build the state and Neo4j hold
     settings = None
     if to_neo4j:
         from kg.pipeline import neo4j_holds
 
         settings = neo4j_settings(neo4j_params)
-        holds = neo4j_holds(cache, snapshot, settings)   # Neo4j holds the last build: write only the change
+        holds = neo4j_holds(cache, snapshot, settings, last_digest)   # Neo4j holds the last build: write the change
     state = change = None
     if cache is None:
         graph, report = build_graph(loaded.papers, n_process=n_process, use_model=not no_model, progress=progress,
@@ -179,7 +182,7 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
 
         graph, report, state, change = build_with_state(
             loaded.papers, cache_dir=cache, snapshot=snapshot, use_model=not no_model, count_previous=to_neo4j,
-            whole=rebuild, n_process=n_process, progress=progress, scheduler=scheduler)
+            whole=rebuild, snapshot_digest=last_digest, n_process=n_process, progress=progress, scheduler=scheduler)
     report.seconds = {"load": load_seconds, **report.seconds}
     gc.freeze()   # the graph and the state live until the command ends: later collections need not walk them
 
@@ -206,11 +209,10 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
         clock = time.perf_counter()
         written.append(str(write_admin_import(graph, admin_csv).command_file))
         report.seconds["admin_csv"] = time.perf_counter() - clock
+    new_digest = file_digest(snapshot) if cache is not None else None
     if state is not None:   # after the files, so a build that fails before leaves no state that claims them
-        from kg.buildstate import file_digest
-
         clock = time.perf_counter()
-        state.snapshot = file_digest(snapshot)
+        state.snapshot = new_digest
         state.save(cache)
         report.seconds["state"] = report.seconds.get("state", 0.0) + time.perf_counter() - clock
 
@@ -220,7 +222,7 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
         clock = time.perf_counter()
         bar = tqdm(desc="neo4j", unit="paper", leave=False) if progress else None
         written_report, note = write_neo4j(graph, settings, previous=previous, change=change if holds else None,
-                                           state_dir=cache, snapshot=snapshot,
+                                           state_dir=cache, snapshot=snapshot, snapshot_digest=new_digest,
                                            progress=bar.update if bar is not None else None)
         if bar is not None:
             bar.close()
