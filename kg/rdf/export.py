@@ -109,8 +109,13 @@ def export_to(graph: nx.MultiDiGraph, handle: BinaryIO, format: str = "turtle", 
         handle.write(data)
         return len(rdf)
     except UnicodeEncodeError as error:
-        raise SchemaError(f"text that is not valid Unicode ({error.reason}: {error.object[error.start:error.end]!r})",
-                          where=where, fix="clean the input record; lone surrogates cannot be written") from None
+        raise unicode_error(error, where) from None
+
+
+def unicode_error(error: UnicodeEncodeError, where: str) -> SchemaError:
+    """The clear error for text an export cannot encode (a lone surrogate from the input)."""
+    return SchemaError(f"text that is not valid Unicode ({error.reason}: {error.object[error.start:error.end]!r})",
+                       where=where, fix="clean the input record; lone surrogates cannot be written")
 
 
 def _check_xml_text(rdf: Graph) -> None:

@@ -17,9 +17,13 @@ from typing import BinaryIO
 
 import networkx as nx
 
+from kg.atomic import atomic_open
+from kg.gcpause import paused_gc
+from kg.rdf.export import check_format, graph_name, unicode_error
 from kg.rdf.lines import LineWriter
 from kg.rdf.ntriples import nt_term
-from kg.rdf.vocab import Vocabulary
+from kg.rdf.terms import check_base_iri
+from kg.rdf.vocab import Vocabulary, vocabulary
 
 NODES, EDGES = 0, 1
 
@@ -166,13 +170,6 @@ def write_streamed_export(graph: nx.MultiDiGraph, path, format: str = "nt", last
                           changed_nodes=frozenset(), changed_sources=frozenset()) -> WrittenExport:
     """Write the N-Triples (``nt``) or N-Quads (``nquads``) export of ``graph`` at ``path``
     (atomically), copying unchanged blocks from ``last`` when it still describes that file."""
-    from kg.atomic import atomic_open
-    from kg.errors import SchemaError
-    from kg.gcpause import paused_gc
-    from kg.rdf.export import check_format, graph_name
-    from kg.rdf.terms import check_base_iri
-    from kg.rdf.vocab import vocabulary
-
     check_format(format)
     if format not in ("nt", "nquads"):
         raise ValueError(f"{format!r} is not a streamed RDF format")
@@ -187,7 +184,6 @@ def write_streamed_export(graph: nx.MultiDiGraph, path, format: str = "nt", last
                                  old_index=last.index if old is not None else None,
                                  changed_nodes=changed_nodes, changed_sources=changed_sources)
     except UnicodeEncodeError as error:
-        raise SchemaError(f"text that is not valid Unicode ({error.reason}: {error.object[error.start:error.end]!r})",
-                          where=str(path), fix="clean the input record; lone surrogates cannot be written") from None
+        raise unicode_error(error, str(path)) from None
     stat = path.stat()
     return WrittenExport(str(path), format, index, stat.st_size, stat.st_mtime_ns)
