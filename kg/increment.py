@@ -23,7 +23,7 @@ from kg.graph.patch import Patch, apply_patch, delta_graph
 from kg.graph.snapshot_patch import edge_order
 from kg.graph.validate import validate
 from kg.paper import Paper
-from kg.pipeline import PipelineReport, count_graph, extract_all
+from kg.pipeline import PipelineReport, build_graph, count_graph, extract_all
 from kg.schema import Schema, load_schema
 
 
@@ -75,33 +75,21 @@ def fingerprint(use_model: bool) -> str:
 
 def whole_build(papers: Sequence[Paper], *, schema: Schema | None = None, fingerprint_value: str = "",
                 **extract_options) -> tuple[nx.MultiDiGraph, PipelineReport, BuildState]:
-    """Build every paper (as :func:`kg.pipeline.build_graph`) and make the state for the next build."""
-    from kg.graph.build import build_graph as typed_graph
+    """Build every paper (:func:`kg.pipeline.build_graph`), resolving with a
+    :class:`~kg.resolve.incremental.ResolutionState` that is kept, with the graph, for the next build."""
     from kg.resolve.incremental import ResolutionState
 
-    schema = schema or load_schema()
-    papers = sorted(papers, key=lambda p: p.id)
-    report = PipelineReport(papers=len(papers))
-    clock = time.perf_counter()
-    report.cache = CacheReport() if extract_options.get("cache_dir") is not None else None
-    extractions = extract_all(papers, cache_report=report.cache, **extract_options)
-    report.extracted = len(extractions)
-    report.seconds["extract"] = time.perf_counter() - clock
+    kept: dict = {}
 
-    clock = time.perf_counter()
-    resolution = ResolutionState.build(extractions)
-    whole = resolution.resolution(extractions)
-    report.resolution = whole.report
-    report.seconds["resolve"] = time.perf_counter() - clock
+    def resolve_keeping_state(extractions):
+        kept["resolution"] = ResolutionState.build(extractions)
+        return kept["resolution"].resolution(extractions)
 
-    clock = time.perf_counter()
     dropped: dict[str, Counter] = {}
-    graph = typed_graph(papers, extractions, whole, schema=schema, report=report.build, dropped_by_paper=dropped)
-    validate(graph, schema)
-    report.counts = count_graph(graph, schema)
-    report.seconds["graph"] = time.perf_counter() - clock
+    graph, report = build_graph(papers, schema=schema, resolve_with=resolve_keeping_state,
+                                dropped_by_paper=dropped, **extract_options)
     state = BuildState(fingerprint=fingerprint_value, papers={p.id: paper_digest(p) for p in papers},
-                       resolution=resolution, graph=graph, dropped=dropped)
+                       resolution=kept["resolution"], graph=graph, dropped=dropped)
     return graph, report, state
 
 
@@ -204,7 +192,7 @@ def build_with_state(papers: Sequence[Paper], *, cache_dir: Path | None, snapsho
     after writing the outputs."""
     from kg.buildstate import load_state
 
-    from kg.pipeline import _extraction_available, build_graph
+    from kg.pipeline import _extraction_available
 
     options = dict(extract_options, use_model=use_model, cache_dir=cache_dir)
     if not _extraction_available():   # papers only: nothing to keep

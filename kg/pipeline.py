@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import networkx as nx
 
@@ -21,6 +21,7 @@ from kg.graph.build import BuildReport, build_graph as _build_typed_graph
 from kg.graph.validate import validate
 from kg.paper import Paper
 from kg.resolve import ResolutionReport, resolve
+from kg.resolve.resolver import Resolution
 from kg.schema import Schema, load_schema
 
 
@@ -137,12 +138,15 @@ def _extraction_available() -> bool:
 def build_graph(papers: Iterable[Paper], *, extractions: Iterable[Extraction] | None = None, n_process: int = 1,
                 batch_size: int = 64, use_model: bool = True, progress: bool = False,
                 schema: Schema | None = None, cache_dir: str | Path | None = None, scheduler=None,
-                partition_size: int | None = None) -> tuple[nx.MultiDiGraph, PipelineReport]:
+                partition_size: int | None = None, resolve_with: Callable[[list[Extraction]], Resolution] = resolve,
+                dropped_by_paper: dict[str, Counter] | None = None) -> tuple[nx.MultiDiGraph, PipelineReport]:
     """Build and validate the typed graph of ``papers``; extraction runs unless ``extractions`` is given.
 
     ``n_process`` local worker processes, or the Dask ``scheduler`` (an address), extract
     partitions of ``partition_size`` papers; with ``cache_dir`` only papers not extracted
-    before (same text, same pipeline version) are.
+    before (same text, same pipeline version) are. ``resolve_with`` resolves the extractions
+    (an incremental build keeps its state this way); ``dropped_by_paper`` receives what each
+    paper's fragment left out.
     """
     schema = schema or load_schema()
     papers = sorted(papers, key=lambda p: p.id)
@@ -162,12 +166,13 @@ def build_graph(papers: Iterable[Paper], *, extractions: Iterable[Extraction] | 
     report.seconds["extract"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    resolution = resolve(extractions)
+    resolution = resolve_with(extractions)
     report.resolution = resolution.report
     report.seconds["resolve"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    graph = _build_typed_graph(papers, extractions, resolution, schema=schema, report=report.build)
+    graph = _build_typed_graph(papers, extractions, resolution, schema=schema, report=report.build,
+                               dropped_by_paper=dropped_by_paper)
     validate(graph, schema)
     report.counts = count_graph(graph, schema)
     report.seconds["graph"] = time.perf_counter() - clock
