@@ -29,13 +29,11 @@ from kg.schema import Schema, load_schema
 
 @dataclass
 class Change:
-    """What an incremental build changed, for the store: the papers to write whole, the entity
-    nodes to write, the shared links added and removed, and counts for the report."""
+    """What an incremental build changed: the patch applied to the graph, what the store must
+    write (``delta``), what the snapshot and RDF writers may copy, and counts for the report."""
 
-    papers: list[str] = field(default_factory=list)
-    entities: list[str] = field(default_factory=list)
-    links_added: list[tuple[str, str, str, dict]] = field(default_factory=list)
-    links_removed: list[tuple[str, str, str]] = field(default_factory=list)
+    patch: Patch = field(default_factory=Patch)
+    delta: nx.MultiDiGraph | None = None   # the new and rebuilt papers with all they own, changed entities, links
     added: int = 0
     changed: int = 0
     removed: list[str] = field(default_factory=list)
@@ -43,28 +41,27 @@ class Change:
     previous_counts: dict | None = None    # label and type counts of the last build's graph (what Neo4j holds)
     old_nodes: list = field(default_factory=list)   # the last graph's nodes and edges, in snapshot order
     old_edges: list = field(default_factory=list)
-    changed_nodes: set = field(default_factory=set)
-    changed_edges: set = field(default_factory=set)
     changed_sources: set = field(default_factory=set)   # nodes whose out-edges were removed or added
 
-    def delta(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-        """The part of the updated ``graph`` a store holding the last build must write."""
-        return delta_graph(graph, self.papers, self.entities, self.links_added)
+    @property
+    def changed_nodes(self) -> set[str]:
+        return self.patch.changed_nodes()
 
     def stale_links(self) -> list[tuple[str, str, str]]:
         """Removed links as the store names them: ``(type, source, target)``."""
-        return [(key.split("|", 1)[0], source, target) for source, target, key in self.links_removed]
+        return [(key.split("|", 1)[0], source, target) for source, target, key in self.patch.links_removed]
 
     def write_snapshot(self, graph: nx.MultiDiGraph, path: Path) -> Path:
         """The updated graph's snapshot over the last one at ``path``, re-encoding only what changed."""
         from kg.graph.snapshot_patch import patch_snapshot
 
-        return patch_snapshot(graph, path, self.old_nodes, self.old_edges, self.changed_nodes, self.changed_edges)
+        return patch_snapshot(graph, path, self.old_nodes, self.old_edges, self.changed_nodes,
+                              self.patch.changed_edges())
 
     def describe(self) -> str:
         return (f"incremental: {self.added} new, {self.changed} changed, {len(self.removed)} removed papers; "
                 f"{self.reached} earlier papers rebuilt because their entities changed; "
-                f"{len(self.entities)} entities written")
+                f"{len(self.patch.entities)} entities written")
 
 
 def fingerprint(use_model: bool) -> str:
@@ -134,7 +131,8 @@ def _update(papers: Sequence[Paper], state: BuildState, schema: Schema, count_pr
         options = {**extract_options, "n_process": 1}
         extractions.update((e.paper_id, e) for e in extract_all([by_id[i] for i in reached], **options))
     answers = _Schema(schema)
-    patch = Patch(drop_papers=set(change.removed) | set(changed) | set(reached))
+    patch = change.patch
+    patch.drop_papers = set(change.removed) | set(changed) | set(reached)
     rebuild = sorted(fresh + reached)
     for paper_id in rebuild:
         own = BuildReport()
@@ -161,12 +159,9 @@ def _update(papers: Sequence[Paper], state: BuildState, schema: Schema, count_pr
         change.previous_counts = graph_counts(graph, schema)
     change.old_nodes = sorted(graph.nodes)
     change.old_edges = sorted(graph.edges(keys=True), key=edge_order)
-    change.changed_nodes, change.changed_edges = patch.changed_nodes(), patch.changed_edges()
     change.changed_sources = apply_patch(graph, patch)
-    change.papers, change.entities = rebuild, sorted(patch.entities)
-    change.links_added = patch.links_added
-    change.links_removed = patch.links_removed
-    validate(change.delta(graph), schema)
+    change.delta = delta_graph(graph, patch)
+    validate(change.delta, schema)
     report.counts = count_graph(graph, schema)
     report.build.dropped = state.dropped_total()
     report.build.dropped.update(_variant_drops(resolution, answers))

@@ -292,7 +292,7 @@ def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph |
         held = graph_counts(previous)
     if held is not None and read_counts(settings) == held:
         if change is not None:
-            target, stale, removed = change.delta(graph), change.stale_links(), change.removed
+            target, stale, removed = change.delta, change.stale_links(), change.removed
         else:
             target, gone = graph_delta(previous, graph)
             stale = gone["links"]

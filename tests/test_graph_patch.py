@@ -84,7 +84,7 @@ def test_delta_holds_the_patched_papers_whole_and_the_changed_entities(corpus):
     patch = _patch(papers[:40], papers[:60], extractions, schema)
     apply_patch(graph, patch)
     touched = {f.paper_id for f in patch.fragments}
-    delta = delta_graph(graph, touched, patch.entities, patch.links_added)
+    delta = delta_graph(graph, patch)
     for paper in touched:
         assert sorted(delta.out_edges(paper, keys=True)) == sorted(graph.out_edges(paper, keys=True))
     assert set(patch.entities) <= set(delta)

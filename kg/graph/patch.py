@@ -8,8 +8,6 @@ at a cost in proportion to the change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
-
 import networkx as nx
 
 from kg.errors import SchemaError
@@ -98,28 +96,19 @@ def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> set[str]:
     return sources
 
 
-def delta_graph(graph: nx.MultiDiGraph, papers: Iterable[str], entities: Iterable[str],
-                links: Iterable[tuple[str, str, str, dict]]) -> nx.MultiDiGraph:
-    """The part of ``graph`` to write to a store that holds the graph before the patch: the given
-    papers with everything they own, the given entity nodes and links, and the ends of their edges."""
+def delta_graph(graph: nx.MultiDiGraph, patch: Patch) -> nx.MultiDiGraph:
+    """The part of ``graph`` (patched) to write to a store that holds the graph before the patch:
+    the rebuilt papers with everything they own (their fragments), the entity nodes and links the
+    patch sets, and the ends of their edges with their attributes."""
     delta = nx.MultiDiGraph()
-    for entity in entities:
-        if entity in graph:
-            delta.add_node(entity, **graph.nodes[entity])
-    for paper in papers:
-        if paper not in graph:
-            continue
-        delta.add_node(paper, **graph.nodes[paper])
-        for _, node, key, attrs in graph.out_edges(paper, keys=True, data=True):
-            delta.add_edge(paper, node, key=key, **attrs)
-            if graph.nodes[node].get("paper_id") == paper:   # its Result: that node's edges are its own
-                for _, end, result_key, result_attrs in graph.out_edges(node, keys=True, data=True):
-                    delta.add_edge(node, end, key=result_key, **result_attrs)
-    wanted = set(papers)
-    for source, target, key, attrs in graph.edges(keys=True, data=True):
-        if "|" in key and key.rpartition("|")[2] in wanted:
+    for entity in patch.entities:
+        delta.add_node(entity)
+    for fragment in patch.fragments:
+        for node, _ in fragment.nodes:
+            delta.add_node(node)
+        for source, target, key, attrs in fragment.edges:
             delta.add_edge(source, target, key=key, **attrs)
-    for source, target, key, attrs in links:
+    for source, target, key, attrs in patch.links_added:
         delta.add_edge(source, target, key=key, **attrs)
     for node in list(delta):
         delta.add_node(node, **graph.nodes[node])
