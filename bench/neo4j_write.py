@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Choose the Neo4j batch size and writer count by measurement (by hand, never in CI).
 
-    python bench/neo4j_write.py SNAPSHOT [--batch-sizes 250,500,1000] [--writers 1,2] [--repeat 1]
+    python bench/neo4j_write.py SNAPSHOT [--batch-sizes 500,1000,2000] [--writers 2,3] [--repeat 1]
 
 Writes the graph of ``SNAPSHOT`` (a ``graph.json`` or the folder holding it) into an EMPTIED
 database once per combination, round-robin over the combinations when ``--repeat`` > 1 so
@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("snapshot")
-    parser.add_argument("--batch-sizes", default="250,500,1000")
-    parser.add_argument("--writers", default="1,2")
+    parser.add_argument("--batch-sizes", default="500,1000,2000")
+    parser.add_argument("--writers", default="2,3")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--out", help="save the rows as JSON here")
     args = parser.parse_args(argv)

@@ -1,6 +1,9 @@
 """The Neo4j store against the real server: schema, idempotent writes, increments, counts."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 import networkx as nx
 import pytest
 
@@ -81,6 +84,20 @@ def test_paper_digest_follows_content_not_order():
     graph.edges["paper-001", "dataset:glue", "EVALUATES_ON"]["sentence"] = 5
     changed = {p.paper_id: p.digest for b in make_plan(graph, load_schema()).paper_batches for p in b.parts}
     assert [p for p in digests if digests[p] != changed[p]] == ["paper-001"]
+
+
+def test_paper_digest_is_sha256_of_canonical_json():
+    """The digests stored in Neo4j by earlier versions (json.dumps, sorted keys, compact,
+    UTF-8) stay valid: a store written before the switch to orjson is not rewritten."""
+    graph = typed_graph(range(2))
+    graph.nodes["paper-001"]["title"] = "Über-Netze: “ε-greedy” 学习 \u2028 and \\ quotes \""
+    graph.edges["paper-001", "dataset:glue", "EVALUATES_ON"]["confidence"] = 0.1 + 0.2
+    for part in next(make_plan(graph, load_schema()).paper_batches).parts:
+        content = [[label, sorted(rows, key=lambda r: r["key"])] for label, rows in sorted(part.nodes.items())]
+        content += [[list(group), sorted(rows, key=lambda r: (r["source"], r["target"]))]
+                    for group, rows in sorted(part.relationships.items())]
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        assert part.digest == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def test_plan_refuses_what_the_schema_does_not_declare():
@@ -204,6 +221,23 @@ def test_relationship_to_a_missing_node_is_refused(clean_db):
     graph.add_node("method:ghost", label="Method")  # declared label but no required properties
     graph.remove_node("method:ghost")
     report = write_graph(graph, clean_db)
+    assert report.relationships_created == graph.number_of_edges()
+
+
+def test_concurrent_writers_and_a_paper_node_without_digest(clean_db):
+    """Three transactions at once give the same graph as one; a paper node already in Neo4j
+    without kg's digest (made by hand) is taken over, not duplicated; entities already there
+    are merged into, not created again."""
+    graph = typed_graph(range(9), extra_method="XLNet")
+    with open_driver(clean_db) as driver:
+        ensure_schema(driver, clean_db.database)
+        driver.execute_query("CREATE (:Paper {id: 'paper-004', title: 'typed by hand', note: 'stale'}) "
+                             "CREATE (:Method:Entity {id: 'method:bert', name: 'BERT'})",
+                             database_=clean_db.database)
+    report = write_graph(graph, clean_db, batch_size=2, writers=3)
+    assert dumps(read_graph(clean_db)) == dumps(graph)
+    assert report.papers_replaced == 1
+    assert report.nodes_created == graph.number_of_nodes() - 2
     assert report.relationships_created == graph.number_of_edges()
 
 

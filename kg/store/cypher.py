@@ -123,7 +123,36 @@ def merge_nodes(schema, label: str, replace: bool = False) -> str:
     extra = "".join(f", n:{name(parent, schema.nodes)}" for parent in ancestors(schema, label))
     operator = "=" if replace else "+="
     return (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
-            f"SET n {operator} row.props{extra} RETURN count(n) AS rows")
+            f"SET n {operator} row.props{extra} RETURN collect(row.key) AS keys, collect(elementId(n)) AS eids")
+
+
+def _property_map(names, source: str) -> str:
+    """A Cypher map literal taking each declared property from the row map ``source``
+    (``{title: row.props.title, ...}``). Property keys are then resolved once, when the
+    statement is planned, instead of per row as ``SET n = row.props`` does; a missing key
+    reads as null, and CREATE leaves null properties unset."""
+    return ", ".join(f"{prop}: {source}.{prop}" for prop in names)
+
+
+def existing_keys(schema, label: str) -> str:
+    """Which of ``$keys`` already have a ``label`` node, with its element id (a read: no locks)."""
+    name(label, schema.nodes)
+    key = key_property(schema, label)
+    return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN collect(k) AS keys, collect(elementId(n)) AS eids"
+
+
+def create_nodes(schema, label: str) -> str:
+    """CREATE nodes the writer knows are absent (no MERGE: no locking index seek per row).
+    A paper node also gets the store's digest of what it owns."""
+    name(label, schema.nodes)
+    key = key_property(schema, label)
+    declared = {p.name for p in schema.node_properties(label)}
+    props = [name(p, declared) for p in sorted(declared) if p != key]
+    if label == PAPER_LABEL:
+        props.append(DIGEST_PROPERTY)
+    labels = "".join(f":{name(parent, schema.nodes)}" for parent in [label, *ancestors(schema, label)])
+    fields = ", ".join([f"{key}: row.key", *([_property_map(props, "row.props")] if props else [])])
+    return f"UNWIND $rows AS row CREATE (n{labels} {{{fields}}}) RETURN collect(row.key) AS keys, collect(elementId(n)) AS eids"
 
 
 def paper_digests() -> str:
@@ -151,15 +180,17 @@ def delete_papers() -> str:
 
 
 def create_relationships(schema, rel_type: str, source: str, target: str) -> str:
-    """For a paper whose old relationships are gone: MATCH both ends by key, CREATE (no search for a twin)."""
+    """For a paper whose old relationships are gone: find both ends by element id (``row.a``,
+    ``row.b``: the writer has them from writing or looking up the nodes), and CREATE. A MATCH
+    by key here is a locking unique-index seek per end and row, a tenth of a fresh write's time."""
     name(rel_type, schema.relationships)
     name(source, schema.nodes)
     name(target, schema.nodes)
-    source_key = key_property(schema, source)
-    target_key = key_property(schema, target)
+    declared = {p.name for p in schema.relationship_properties(rel_type)}
+    props = _property_map([name(p, declared) for p in sorted(declared)], "row.props")
     return (f"UNWIND $rows AS row "
-            f"MATCH (a:{source} {{{source_key}: row.source}}) MATCH (b:{target} {{{target_key}: row.target}}) "
-            f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.props RETURN count(r) AS rows")
+            f"MATCH (a:{source}) WHERE elementId(a) = row.a MATCH (b:{target}) WHERE elementId(b) = row.b "
+            f"CREATE (a)-[r:{rel_type} {{{props}}}]->(b) RETURN count(r) AS rows")
 
 
 def unmentioned_entities(schema) -> str:

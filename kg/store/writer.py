@@ -25,17 +25,18 @@ from kg.gcpause import paused_gc
 from kg.store import cypher
 from kg.store.plan import Batch, make_plan
 
-# Papers per transaction, measured on the 2-core machine with a synthetic graph of 5,000
-# papers, 3,000 entities and 42,468 relationships (first write / rewrite, seconds):
-#   10: 74.5 / 18.5    50: 28.1 / 14.4    200: 19.5 / 10.0    500: 16.6 / 10.4    1000: 18.2 / 8.6
-# Past a few hundred papers the per-transaction cost is gone; 500 keeps a transaction at a
-# few thousand rows, small enough for the default heap. Measured again on the 41k graph with
-# the replacing writer and two writers (bench/neo4j_write.py, rel/s, two rounds):
-#   250: 13,559 / 14,197    500: 14,170 / 14,638    1000: 15,118 / 14,643
-DEFAULT_BATCH_SIZE = 500
-# Transactions of papers in flight at once: two keep the server busy while the client makes
-# and packs the next batch (one writer: 6,839 rel/s, two: 8,533 in the same series).
-DEFAULT_WRITERS = 2
+# Papers per transaction and transactions at once, chosen with bench/neo4j_write.py on the 41k
+# graph (94,409 nodes, 247,230 relationships), 2-core machine, 2g heap, after a warm-up write;
+# rel/s over three round-robin rounds (the server's JIT is still warming in the first):
+#   batch 500:  2 writers 13,573 / 16,815 / 17,000    3 writers 12,405 / 18,667 / 21,093
+#   batch 1000: 2 writers 15,179 / 16,877 / 20,144    3 writers 17,129 / 17,798 / 21,885
+#   batch 2000: 2 writers 16,171 / 18,335 / 19,454    3 writers 17,750 / 17,426 / 19,471
+# Earlier, with 10 papers per transaction, a synthetic 42k-relationship write took 74.5 s
+# against 16.6 s at 500: past a few hundred papers the per-transaction cost is gone.
+DEFAULT_BATCH_SIZE = 1000
+# Transactions in flight at once: while one commits (mostly one core of server work), the next
+# runs its statements and this process packs a third.
+DEFAULT_WRITERS = 3
 
 
 @dataclass
@@ -121,19 +122,43 @@ def _count_written(result, rows: list, what: str) -> None:
                           fix="every edge's ends must be nodes of the graph being written")
 
 
-def _write_nodes(tx, nodes: dict[str, list[dict]], schema, report: WriteReport, replace: bool) -> None:
-    """MERGE node rows label by label (``replace``: properties set whole), counting created and matched."""
+def _write_nodes(tx, nodes: dict[str, list[dict]], schema, report: WriteReport, replace: bool,
+                 absent: bool = False) -> dict[tuple[str, str], str]:
+    """Write node rows label by label, counting created and matched; return their element ids
+    by (label, key). ``absent``: the caller knows none of them is in Neo4j, so they are CREATEd;
+    else each label's present keys are read first and only those rows are MERGEd (``replace``:
+    properties set whole) — MERGE's locking index seek per row was a tenth of the server's time
+    on a fresh 41k write."""
+    written: dict[tuple[str, str], str] = {}
     for label in sorted(nodes):
         rows = nodes[label]
-        created = tx.run(cypher.merge_nodes(schema, label, replace=replace), rows=rows).consume().counters.nodes_created
-        report.nodes_created += created
-        report.nodes_matched += len(rows) - created
+        found = {} if absent else _element_ids(tx, schema, label, [r["key"] for r in rows])
+        fresh = [r for r in rows if r["key"] not in found]
+        present = [r for r in rows if r["key"] in found]
+        for statement, group in ((cypher.create_nodes(schema, label), fresh),
+                                 (cypher.merge_nodes(schema, label, replace=replace), present)):
+            if not group:
+                continue
+            result = tx.run(statement, rows=group)
+            record = result.single(strict=True)
+            written.update(zip(((label, key) for key in record["keys"]), record["eids"]))
+            created = result.consume().counters.nodes_created
+            report.nodes_created += created
+            report.nodes_matched += len(group) - created
+    return written
 
 
-def _write_shared(tx, batch: Batch, schema) -> WriteReport:
-    """Rows no single paper owns (entities, VARIANT_OF): MERGE, so writing them again changes nothing."""
+def _element_ids(tx, schema, label: str, keys) -> dict[str, str]:
+    """The element ids of the ``label`` nodes with these keys that are in Neo4j, by key."""
+    record = tx.run(cypher.existing_keys(schema, label), keys=list(keys)).single(strict=True)
+    return dict(zip(record["keys"], record["eids"]))
+
+
+def _write_shared(tx, batch: Batch, schema, known: dict) -> tuple[WriteReport, dict]:
+    """Rows no single paper owns (entities, VARIANT_OF): MERGE, so writing them again changes
+    nothing. Also returns the nodes' element ids, for the papers' relationships."""
     report = WriteReport()
-    _write_nodes(tx, batch.nodes, schema, report, replace=False)
+    found = _write_nodes(tx, batch.nodes, schema, report, replace=False)
     for group in sorted(batch.relationships):
         rows = batch.relationships[group]
         result = tx.run(cypher.merge_relationships(schema, *group), rows=rows)
@@ -141,11 +166,14 @@ def _write_shared(tx, batch: Batch, schema) -> WriteReport:
         created = result.consume().counters.relationships_created
         report.relationships_created += created
         report.relationships_matched += len(rows) - created
-    return report
+    return report, found
 
 
-def _write_papers(tx, batch: Batch, schema) -> WriteReport:
-    """One batch of papers: skip the unchanged, clear what the changed ones owned, create the rest."""
+def _write_papers(tx, batch: Batch, schema, known: dict) -> tuple[WriteReport, dict]:
+    """One batch of papers: skip the unchanged, clear what the changed ones owned, create the rest.
+    ``known``: element ids of shared nodes (entities) by (label, key), from committed transactions;
+    no write deletes an entity before its papers are written, so they stay valid for the write.
+    Also returns the shared nodes' element ids it looked up."""
     report = WriteReport()
     parts = batch.parts
     stored = {r["id"]: r["digest"]
@@ -159,30 +187,72 @@ def _write_papers(tx, batch: Batch, schema) -> WriteReport:
         else:
             todo.append(part)
     if not todo:
-        return report
-    ids = [p.paper_id for p in todo]
-    report.papers_replaced = sum(1 for i in ids if i in stored)
-    for statement in cypher.delete_owned(schema):
-        counters = tx.run(statement, ids=ids).consume().counters
-        report.nodes_deleted += counters.nodes_deleted
-        report.relationships_deleted += counters.relationships_deleted
+        return report, {}
+    # A paper not in Neo4j owns nothing there (it was written, or removed, in one transaction
+    # with all it owns): only the stored ones have old rows to clear.
+    replaced = [p.paper_id for p in todo if p.paper_id in stored]
+    report.papers_replaced = len(replaced)
+    if replaced:
+        for statement in cypher.delete_owned(schema):
+            counters = tx.run(statement, ids=replaced).consume().counters
+            report.nodes_deleted += counters.nodes_deleted
+            report.relationships_deleted += counters.relationships_deleted
+    # What a paper owns is gone now, so only the stored paper nodes themselves are MERGEd.
+    kept_papers: list[dict] = []
     nodes: dict[str, list[dict]] = {}
     relationships: dict[tuple[str, str, str], list[dict]] = {}
     for part in todo:
         for label, rows in part.nodes.items():
             if label == cypher.PAPER_LABEL:
                 rows = [{"key": r["key"], "props": {**r["props"], cypher.DIGEST_PROPERTY: part.digest}} for r in rows]
+                if part.paper_id in stored:
+                    kept_papers.extend(rows)
+                    continue
             nodes.setdefault(label, []).extend(rows)
         for group, rows in part.relationships.items():
             relationships.setdefault(group, []).extend(rows)
-    _write_nodes(tx, nodes, schema, report, replace=True)
+    own = _write_nodes(tx, nodes, schema, report, replace=True, absent=True)
+    if kept_papers:
+        own.update(_write_nodes(tx, {cypher.PAPER_LABEL: kept_papers}, schema, report, replace=True))
+    ends, looked_up = _relationship_ends(tx, schema, relationships, own, known)
     for group in sorted(relationships):
+        rel_type, source, target = group
         # Ordered by the shared end, so concurrent transactions take its locks in one order.
-        rows = sorted(relationships[group], key=lambda r: (r["target"], r["source"]))
+        rows = [{"a": ends[source, r["source"]], "b": ends[target, r["target"]], "props": r["props"]}
+                for r in sorted(relationships[group], key=lambda r: (r["target"], r["source"]))]
         result = tx.run(cypher.create_relationships(schema, *group), rows=rows)
-        _count_written(result, rows, f"{group[0]} relationships from {group[1]} to {group[2]}")
+        _count_written(result, rows, f"{rel_type} relationships from {source} to {target}")
         report.relationships_created += result.consume().counters.relationships_created
-    return report
+    return report, looked_up
+
+
+def _relationship_ends(tx, schema, relationships, own: dict, known: dict) -> dict:
+    """Element ids of every end of ``relationships``: the transaction's own nodes, the shared
+    nodes already known, and the rest looked up by key; and which shared ones were looked up."""
+    ends = dict(own)
+    looked_up = {}
+    wanted: dict[str, set[str]] = {}
+    for (_, source, target), rows in relationships.items():
+        for label, side in ((source, "source"), (target, "target")):
+            for row in rows:
+                end = (label, row[side])
+                if end not in ends:
+                    if end in known:
+                        ends[end] = known[end]
+                    else:
+                        wanted.setdefault(label, set()).add(row[side])
+    owned = {cypher.PAPER_LABEL, *cypher.owned_labels(schema)}
+    for label, keys in sorted(wanted.items()):
+        found = _element_ids(tx, schema, label, sorted(keys))
+        missing = keys - found.keys()
+        if missing:
+            raise SchemaError(f"{len(missing)} relationship ends are not in Neo4j (:{label} {sorted(missing)[0]!r})",
+                              where="graph", fix="every edge's ends must be nodes of the graph being written")
+        for key, eid in found.items():
+            ends[label, key] = eid
+            if label not in owned:
+                looked_up[label, key] = eid
+    return ends, looked_up
 
 
 def _remove_papers(tx, ids: list[str], schema) -> WriteReport:
@@ -248,19 +318,19 @@ def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, wr
 
         failed = threading.Event()
 
+        known: dict[tuple[str, str], str] = {}  # element ids of shared nodes, for the papers' relationships
+
         def write(batch: Batch, work) -> WriteReport | None:
             if failed.is_set():  # another batch gave up (after the driver's retries): start nothing new
                 return None
             try:
                 with driver.session(database=settings.database) as session:
-                    return session.execute_write(work, batch, schema)
+                    written, found = session.execute_write(work, batch, schema, known)  # read only there
+                known.update(found)  # only what committed: a retried transaction's ids may be gone
+                return written
             except BaseException:
                 failed.set()
                 raise
-
-        for batch in plan.shared_nodes:
-            report.add(write(batch, _write_shared))
-            report.transactions += 1
 
         def finish(batch: Batch, future) -> None:
             written = future.result()
@@ -271,12 +341,12 @@ def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, wr
             if progress is not None and batch.papers:
                 progress(batch.papers)
 
-        # This thread makes the next batch while ``writers`` transactions are in Neo4j.
-        with ThreadPoolExecutor(max(1, writers)) as pool:
+        def run_all(pool, batches, work) -> None:
+            """``writers`` transactions in Neo4j at once while this thread makes the next batch."""
             pending: deque = deque()
             try:
-                for batch in plan.paper_batches:
-                    pending.append((batch, pool.submit(write, batch, _write_papers)))
+                for batch in batches:
+                    pending.append((batch, pool.submit(write, batch, work)))
                     while len(pending) > max(1, writers):
                         finish(*pending.popleft())
                 while pending:
@@ -285,6 +355,12 @@ def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, wr
                 for _, future in pending:  # a failed batch stops the write: start no other
                     future.cancel()
                 raise
+
+        with ThreadPoolExecutor(max(1, writers)) as pool:
+            # Shared nodes have distinct keys, so their batches run side by side too; all of
+            # them commit before the first paper, whose relationships need them.
+            run_all(pool, plan.shared_nodes, _write_shared)
+            run_all(pool, plan.paper_batches, _write_papers)
         for batch in plan.shared_relationships:
             report.add(write(batch, _write_shared))
             report.transactions += 1
