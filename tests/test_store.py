@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from kg.connection import open_driver
-from kg.errors import SchemaError
+from kg.errors import Neo4jServerError, SchemaError
 from kg.schema import load_schema
 from kg.graph.snapshot import dumps
 from kg.store import ensure_schema, graph_counts, read_counts, read_graph, schema_statements, write_graph
@@ -239,6 +239,17 @@ def test_concurrent_writers_and_a_paper_node_without_digest(clean_db):
     assert report.papers_replaced == 1
     assert report.nodes_created == graph.number_of_nodes() - 2
     assert report.relationships_created == graph.number_of_edges()
+
+
+def test_a_node_holding_an_entity_id_under_another_label_is_a_clear_error(clean_db):
+    graph = typed_graph(range(2))
+    with open_driver(clean_db) as driver:
+        ensure_schema(driver, clean_db.database)
+        driver.execute_query("CREATE (:Dataset:Entity {id: 'method:bert', name: 'BERT'})", database_=clean_db.database)
+    with pytest.raises(Neo4jServerError, match="refused a node as a duplicate") as refused:
+        write_graph(graph, clean_db)
+    assert "under another label" in str(refused.value)
+    assert read_counts(clean_db)["nodes"].get("Paper", 0) == 0  # nothing of the papers was written
 
 
 def test_read_graph_gives_back_the_written_graph(clean_db):

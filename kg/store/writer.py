@@ -4,12 +4,18 @@ Every batch runs in a managed transaction (``session.execute_write``), which the
 retries on transient errors (deadlocks, leader switches); the transaction function only
 sends statements, so a retry redoes it whole.
 
-Shared nodes (entities) are MERGEd on their key. A paper is written with everything it owns
-(its relationships, its results) in one transaction, and its node keeps the digest of that
-content (``_kg_digest``): writing the same paper again is skipped, a paper whose content
-changed is *replaced* — what it owned before is deleted, then its rows are created — so no
-stale relationship survives a re-extraction. Since the old rows are gone, relationships are
-CREATEd, not MERGEd. Entities that no paper mentions any more are removed at the end.
+Shared nodes (entities) are written first: those already in Neo4j are MERGEd on their key,
+the others CREATEd. A paper is written with everything it owns (its relationships, its
+results) in one transaction, and its node keeps the digest of that content (``_kg_digest``):
+writing the same paper again is skipped, a paper whose content changed is *replaced* — what
+it owned before is deleted, then its rows are created — so no stale relationship survives a
+re-extraction. Since the old rows are gone, a paper's nodes and relationships are CREATEd,
+not MERGEd, and relationships find their ends by element id. Entities that no paper mentions
+any more are removed at the end.
+
+Creating instead of merging assumes one writer per database at a time: a second one writing
+the same papers at once is refused by the uniqueness constraints (a clear error, nothing
+half-written), where MERGE would have let both through.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from kg.connection import Neo4jSettings, connected
-from kg.errors import SchemaError
+from kg.errors import Neo4jServerError, SchemaError
 from kg.gcpause import paused_gc
 from kg.store import cypher
 from kg.store.plan import Batch, make_plan
@@ -155,8 +161,9 @@ def _element_ids(tx, schema, label: str, keys) -> dict[str, str]:
 
 
 def _write_shared(tx, batch: Batch, schema, known: dict) -> tuple[WriteReport, dict]:
-    """Rows no single paper owns (entities, VARIANT_OF): MERGE, so writing them again changes
-    nothing. Also returns the nodes' element ids, for the papers' relationships."""
+    """Rows no single paper owns (entities, VARIANT_OF): writing them again changes nothing.
+    Also returns the nodes' element ids, for the papers' relationships (``known`` is not needed:
+    shared relationships find their ends by key)."""
     report = WriteReport()
     found = _write_nodes(tx, batch.nodes, schema, report, replace=False)
     for group in sorted(batch.relationships):
@@ -226,7 +233,7 @@ def _write_papers(tx, batch: Batch, schema, known: dict) -> tuple[WriteReport, d
     return report, looked_up
 
 
-def _relationship_ends(tx, schema, relationships, own: dict, known: dict) -> dict:
+def _relationship_ends(tx, schema, relationships, own: dict, known: dict) -> tuple[dict, dict]:
     """Element ids of every end of ``relationships``: the transaction's own nodes, the shared
     nodes already known, and the rest looked up by key; and which shared ones were looked up."""
     ends = dict(own)
@@ -310,6 +317,8 @@ def write_graph(graph, settings: Neo4jSettings, batch_size: int = DEFAULT_BATCH_
 
 def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, writers: int, whole: bool,
            stale_links, removed_papers) -> WriteReport:
+    from neo4j.exceptions import ConstraintError
+
     began = time.monotonic()
     plan = make_plan(graph, schema, batch_size=batch_size)
     report = WriteReport(papers=plan.papers)
@@ -328,6 +337,14 @@ def _write(graph, settings: Neo4jSettings, batch_size: int, progress, schema, wr
                     written, found = session.execute_write(work, batch, schema, known)  # read only there
                 known.update(found)  # only what committed: a retried transaction's ids may be gone
                 return written
+            except ConstraintError as error:
+                failed.set()
+                raise Neo4jServerError(f"Neo4j refused a node as a duplicate ({error.message})",
+                                       where=f"{settings.uri} database {settings.database or 'default'}",
+                                       fix="either another write into this database runs at the same time (let "
+                                           "it finish) or a node kg did not write holds that id under another "
+                                           "label (remove it); then run again: the write is idempotent") \
+                    from None
             except BaseException:
                 failed.set()
                 raise
