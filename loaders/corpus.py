@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 from kg.errors import InputError, UsageError
-from kg.paper import Paper, normalise_title
+from kg.paper import Paper, paper_id
 
 from .arxiv_atom import read_atom
 from .bibtex import read_bibtex
@@ -43,6 +43,8 @@ NO_PAPERS = "no papers found"
 NO_WORDS = "title without words"
 
 _SNIFF_BYTES = 8192
+# The id of every title that normalises to nothing (ids are digests of the normalised title).
+_NO_WORDS_ID = paper_id("")
 
 
 @dataclass
@@ -168,7 +170,7 @@ def read_file(
     counted = _Counting(problem)
     count = 0
     for paper in READERS[format](path, counted, fields=fields, source=source):
-        if not normalise_title(paper.title):
+        if paper.id == _NO_WORDS_ID:
             counted(Problem(where(source, paper.line), NO_WORDS, "give the paper a title with words in it", repr(paper.title)))
             continue
         count += 1

@@ -1,5 +1,9 @@
 """Merge duplicate papers: same normalised title, or same arXiv id, within and across files.
 
+Every loader makes a paper's id from its normalised title (:func:`kg.paper.paper_id`), so papers
+are matched by id: the same test as comparing normalised titles, without normalising each title
+again.
+
 The first occurrence wins (its id, title, abstract, source and line), so the result
 depends only on input order, which is fixed (arguments in order, folders sorted).
 Fields the first one lacks (date, url, arXiv id, record id, venue, authors) are filled
@@ -10,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from kg.paper import Paper, normalise_title
+from kg.paper import Paper
 
 _FILLABLE = ("date", "url", "arxiv_id", "record_id", "venue", "authors")
 
@@ -26,7 +30,7 @@ class Merger:
 
     def add(self, paper: Paper) -> bool:
         """Add ``paper``; True if it was new, False if it merged into an earlier one."""
-        title_key = normalise_title(paper.title)
+        title_key = paper.id
         index = self._by_title.get(title_key)
         if index is None and paper.arxiv_id:
             index = self._by_arxiv.get(paper.arxiv_id)
