@@ -271,6 +271,12 @@ def test_save_and_load_give_the_same_state(corpus, tmp_path):
     loaded = ResolutionState.load(tmp_path / "state.pickle")
     loaded.update(second)
     assert_same(loaded, corpus)
+    # Saved again after an update (the entries it read are packed anew) and updated again.
+    loaded.save(tmp_path / "state.pickle")
+    again = ResolutionState.load(tmp_path / "state.pickle")
+    removed = [e.paper_id for e in second[: len(second) // 2]]
+    again.update(removed=removed)
+    assert_same(again, [e for e in corpus if e.paper_id not in set(removed)])
     other = dataclasses.replace(state.curated, table={**state.curated.table, ("method", "foo"): "bar"})
     with pytest.raises(InputError, match="other resolution rules"):
         ResolutionState.load(tmp_path / "state.pickle", curated=other)

@@ -51,12 +51,13 @@ from kg.gcpause import paused_gc
 from kg.resolve.abbreviations import definition_pairs, definitions_of
 from kg.resolve.curated import CuratedAliases, load_curated
 from kg.resolve.memo import compact_key, surface_key
+from kg.resolve.packed import PackedDict
 from kg.resolve.resolver import (Entity, Resolution, ResolutionReport, Resolver, _written_surfaces,
                                  extra_surfaces, family, lookup_entity, make_entity, representative,
                                  variant_base)
 from kg.resolve.variants import base_keys
 
-FORMAT = 2
+FORMAT = 3
 # Rebuilt on load from what is saved (cheaper than pickling them).
 _DERIVED = ("entities", "by_concept")
 
@@ -103,7 +104,7 @@ class _StateResolver(Resolver):
         self.pairs = []
         self.curated = curated
         self.paper_defs: dict[str, dict[str, str]] = {}
-        self.long_families: dict[str, dict[str, set[str]]] = {}
+        self.long_families: dict[str, dict[str, set[str]]] = PackedDict()   # read per paper
         self.corpus_defs: dict[tuple[str, str], set[str]] = {}
         self._corpus_concepts: dict = {}
         self.recording: set | None = None
@@ -145,11 +146,13 @@ class ResolutionState:
     def __init__(self, curated: CuratedAliases | None = None):
         self.curated = curated or load_curated()
         self.resolver = _StateResolver(self.curated)
-        self.papers: dict[str, _Paper] = {}
+        # Per paper and per spelling: kept packed, so a saved state loads and saves in
+        # proportion to the entries an update reads (kg.resolve.packed).
+        self.papers: dict[str, _Paper] = PackedDict()
         self.def_counts: dict[tuple[str, str], Counter] = {}
         self.corpus_users: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.concept_users: dict[str, set[str]] = defaultdict(set)
-        self.spell: dict[str, dict[str, tuple]] = {}         # spelling -> paper -> (first index, rows)
+        self.spell: dict[str, dict[str, tuple]] = PackedDict()   # spelling -> paper -> (first index, rows)
         self.extras: dict[str, Counter] = {}                  # spelling -> extra surface counts
         self.groups: dict[str, set[str]] = defaultdict(set)   # compact key -> spellings present
         self.target_of: dict[str, str] = {}                   # spelling -> concept it is merged into
@@ -162,6 +165,14 @@ class ResolutionState:
         self.watchers: dict[str, set[str]] = defaultdict(set)
         self.surfaces_before: dict[str, Counter] = {t: Counter() for t in ENTITY_TYPES}
         self.unknown_types: Counter = Counter()
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.entities = {e.id: e for e in self.entity_of.values()}
+        self.by_concept = {s: self.entity_of[t].id for s, t in self.target_of.items()}
 
     # ---------------------------------------------------------------- public API
     @classmethod
@@ -241,8 +252,8 @@ class ResolutionState:
     def save(self, path) -> None:
         """Pickle the state to ``path`` (atomic)."""
         with paused_gc():
-            kept = {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
-            data = pickle.dumps({"format": FORMAT, "fingerprint": _fingerprint(self.curated), "state": kept},
+            data = pickle.dumps({"format": FORMAT, "fingerprint": _fingerprint(self.curated),
+                                 "state": self.__getstate__()},
                                 protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write_bytes(path, data)
 
@@ -262,9 +273,7 @@ class ResolutionState:
                              "curated aliases)",
                              where=str(path), fix="delete the file; the next build makes it again")
         state = cls.__new__(cls)
-        state.__dict__.update(data["state"])
-        state.entities = {e.id: e for e in state.entity_of.values()}
-        state.by_concept = {s: state.entity_of[t].id for s, t in state.target_of.items()}
+        state.__setstate__(data["state"])
         # The millions of objects just read live as long as the build; without this the first
         # collection after loading walks all of them (2-3 s on the 41k corpus, every run).
         gc.freeze()
