@@ -129,10 +129,10 @@ def record_to_paper(
     if not title or not abstract:
         if title:
             reason, detail = MISSING_ABSTRACT, f"{short(title)} has no {mapping['abstract']!r} value"
-            fix = f"fill it, or name the abstract field with --field abstract=NAME"
+            fix = "fill it, or name the abstract field with --field abstract=NAME"
         elif abstract:
             reason, detail = MISSING_TITLE, f"{short(abstract)} has no {mapping['title']!r} value"
-            fix = f"fill it, or name the title field with --field title=NAME"
+            fix = "fill it, or name the title field with --field title=NAME"
         else:
             reason = EMPTY_RECORD
             detail = f"no {mapping['title']!r} and no {mapping['abstract']!r} value"
