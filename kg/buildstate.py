@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import pickle
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import atomic_open
+from kg.errors import OutputError
 from kg.gcpause import paused_gc
 from kg.paper import Paper
 
@@ -90,6 +92,50 @@ class BuildState:
         with atomic_open(path, "wb") as handle:
             pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
         return path
+
+    def save_in_background(self, directory: Path) -> "Saving":
+        """Start :meth:`save` in a forked child and return at once; :meth:`Saving.wait` before the
+        command ends. The child sees the state as it is now (copy-on-write), so the parent may go
+        on writing Neo4j or the page: pickling the 41k state took 2-3 s of a 17 s incremental
+        build. Where there is no ``fork`` the state is saved before this returns."""
+        if not hasattr(os, "fork"):
+            self.save(directory)
+            return Saving(directory)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:   # the child: save, say why not if it failed, and leave without cleanups
+            code = 1
+            try:
+                os.close(read_end)
+                self.save(directory)
+                code = 0
+            except BaseException as error:   # noqa: BLE001 - reported by the parent
+                os.write(write_end, f"{type(error).__name__}: {error}".encode("utf-8", "replace")[:4000])
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        return Saving(directory, pid, read_end)
+
+
+class Saving:
+    """A state being saved by :meth:`BuildState.save_in_background`."""
+
+    def __init__(self, directory: Path, pid: int | None = None, errors: int | None = None):
+        self.directory, self.pid, self.errors = Path(directory), pid, errors
+
+    def wait(self) -> None:
+        """Until the state is on disk; :class:`~kg.errors.OutputError` if it could not be saved
+        (the last state then no longer fits the snapshot, so the next build is a whole one)."""
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        with os.fdopen(self.errors, "rb") as pipe:
+            message = pipe.read().decode("utf-8", "replace")
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise OutputError(f"the build state could not be saved: {message or f'exit status {status}'}",
+                              where=str(self.directory / STATE_FILE),
+                              fix="free space or fix permissions there; the next build is a whole one")
 
 
 def load_state(directory: Path | None, fingerprint: str, snapshot: Path,

@@ -53,6 +53,10 @@ class QueryError(KGError):
     """A named or ad-hoc query is unknown, malformed, refused or failed."""
 
 
+class OutputError(KGError):
+    """An output of the build (a file, the build state) could not be written."""
+
+
 class UsageError(KGError):
     """The command was called with arguments that do not fit (exit code 2)."""
 

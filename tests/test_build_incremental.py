@@ -116,3 +116,21 @@ def test_an_input_mostly_new_is_built_whole(papers, tmp_path):
     _build(corpus, out)
     _write(corpus, papers[5:40])
     assert "of 35 papers new or changed: whole build" in _build(corpus, out)
+
+
+def test_a_state_that_cannot_be_saved_fails_the_build_clearly_and_the_next_build_is_whole(papers, tmp_path):
+    corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
+    _write(corpus, papers[:20])
+    _build(corpus, out)
+    _write(corpus, papers[:25])
+    path = out / ".cache" / STATE_FILE
+    path.unlink()
+    path.mkdir()   # the state is saved (by a forked child) over a folder: it cannot be
+    result = CliRunner().invoke(main, ["build", str(corpus), "--out", str(out), "--no-model", "--rdf", "nt"])
+    assert result.exit_code == 1, result.output
+    assert f"{path}: the build state could not be saved: IsADirectoryError" in result.output
+    assert "the next build is a whole one" in result.output
+    assert json.loads((out / "graph.json").read_text(encoding="utf-8"))   # the outputs were written
+    path.rmdir()
+    assert "no build state yet: whole build" in _build(corpus, out)
+    assert "incremental: 0 new" in _build(corpus, out)   # and the state it saved is used

@@ -5,6 +5,7 @@ so an interrupted build leaves the previous outputs whole.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 import time
@@ -42,47 +43,47 @@ def rdf_format(choice: str, papers: int) -> str | None:
     return choice
 
 
-def write_extras(graph, out, echo, rdf: str | None = "turtle", seconds: dict | None = None, state=None,
-                 change=None) -> list[str]:
-    """The HTML page and the RDF file, written when their modules are present (``seconds`` gets
-    the time of each). With a build ``state``, a streamed RDF file is written by blocks and
-    its index kept in the state; with a ``change`` too, unchanged blocks are copied from the last one."""
-    written = []
-    seconds = seconds if seconds is not None else {}
+def write_page_file(graph, out, seconds: dict) -> list[str]:
+    """The HTML page, when its module is present (``seconds["page"]`` gets its time)."""
     clock = time.perf_counter()
     try:
         from kg.viz import write_page
     except ImportError:
-        write_page = None
-    if write_page is not None:
-        write_page(graph, out / "graph.html")
-        written.append(str(out / "graph.html"))
-        seconds["page"] = time.perf_counter() - clock
+        return []
+    write_page(graph, out / "graph.html")
+    seconds["page"] = time.perf_counter() - clock
+    return [str(out / "graph.html")]
+
+
+def write_rdf_file(graph, out, rdf: str | None, seconds: dict, state=None, change=None) -> list[str]:
+    """The RDF file, when its module is present (``seconds["rdf"]`` gets its time). With a build
+    ``state``, a streamed RDF file is written by blocks and its index kept in the state; with a
+    ``change`` too, unchanged blocks are copied from the last one."""
     try:
         from kg.rdf import write_export
     except ImportError:
         write_export = None
     if state is not None and (write_export is None or rdf is None):
         state.rdf = None
-    if write_export is not None and rdf is not None:
-        from kg.rdf import FORMATS
+    if write_export is None or rdf is None:
+        return []
+    from kg.rdf import FORMATS
 
-        clock = time.perf_counter()
-        path = out / ("graph" + FORMATS[rdf][1])
-        if state is not None and FORMATS[rdf][2]:
-            from kg.rdf.lines_patch import write_streamed_export
+    clock = time.perf_counter()
+    path = out / ("graph" + FORMATS[rdf][1])
+    if state is not None and FORMATS[rdf][2]:
+        from kg.rdf.lines_patch import write_streamed_export
 
-            state.rdf = write_streamed_export(
-                graph, path, rdf, last=state.rdf if change is not None else None,
-                changed_nodes=change.changed_nodes if change is not None else frozenset(),
-                changed_sources=change.changed_sources if change is not None else frozenset())
-        else:
-            write_export(graph, path, format=rdf)
-            if state is not None:
-                state.rdf = None   # no index of this file: the next build writes its export whole
-        written.append(str(path))
-        seconds["rdf"] = time.perf_counter() - clock
-    return written
+        state.rdf = write_streamed_export(
+            graph, path, rdf, last=state.rdf if change is not None else None,
+            changed_nodes=change.changed_nodes if change is not None else frozenset(),
+            changed_sources=change.changed_sources if change is not None else frozenset())
+    else:
+        write_export(graph, path, format=rdf)
+        if state is not None:
+            state.rdf = None   # no index of this file: the next build writes its export whole
+    seconds["rdf"] = time.perf_counter() - clock
+    return [str(path)]
 
 
 @click.command("build")
@@ -134,7 +135,7 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
 
     from tqdm import tqdm
 
-    from kg.errors import UsageError
+    from kg.errors import KGError, UsageError
     from kg.graph.snapshot import SNAPSHOT_NAME, write_snapshot
     from kg.loaders import parse_field_specs, read_corpus
     from kg.pipeline import build_graph
@@ -201,34 +202,44 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
     else:
         written = [str(write_snapshot(graph, out))]
     report.seconds["snapshot"] = time.perf_counter() - clock
-    written += write_extras(graph, out, click.echo, rdf_format(rdf_choice, report.papers), seconds=report.seconds,
-                            state=state, change=change)
-    if admin_csv:
-        from kg.store.admin_import import write_admin_import
-
-        clock = time.perf_counter()
-        written.append(str(write_admin_import(graph, admin_csv).command_file))
-        report.seconds["admin_csv"] = time.perf_counter() - clock
+    written += write_rdf_file(graph, out, rdf_format(rdf_choice, report.papers), report.seconds, state, change)
     new_digest = file_digest(snapshot) if cache is not None else None
-    if state is not None:   # after the files, so a build that fails before leaves no state that claims them
+    saving = None
+    if state is not None:   # after the files it describes, so a build that fails before leaves no state claiming them
         clock = time.perf_counter()
         state.snapshot = new_digest
-        state.save(cache)
+        saving = state.save_in_background(cache)   # pickled by a child while the page and Neo4j are written
         report.seconds["state"] = report.seconds.get("state", 0.0) + time.perf_counter() - clock
+    try:
+        written += write_page_file(graph, out, report.seconds)
+        if admin_csv:
+            from kg.store.admin_import import write_admin_import
 
-    if to_neo4j:
-        from kg.pipeline import write_neo4j
+            clock = time.perf_counter()
+            written.append(str(write_admin_import(graph, admin_csv).command_file))
+            report.seconds["admin_csv"] = time.perf_counter() - clock
+        if to_neo4j:
+            from kg.pipeline import write_neo4j
 
+            clock = time.perf_counter()
+            bar = tqdm(desc="neo4j", unit="paper", leave=False) if progress else None
+            written_report, note = write_neo4j(graph, settings, previous=previous, change=change if holds else None,
+                                               state_dir=cache, snapshot=snapshot, snapshot_digest=new_digest,
+                                               progress=bar.update if bar is not None else None)
+            if bar is not None:
+                bar.close()
+            report.seconds["neo4j"] = time.perf_counter() - clock
+            report.notes += [note, written_report.describe()]
+            written.append("neo4j")
+    except BaseException:
+        if saving is not None:   # the child still finishes; the error to report is this one
+            with contextlib.suppress(KGError):
+                saving.wait()
+        raise
+    if saving is not None:
         clock = time.perf_counter()
-        bar = tqdm(desc="neo4j", unit="paper", leave=False) if progress else None
-        written_report, note = write_neo4j(graph, settings, previous=previous, change=change if holds else None,
-                                           state_dir=cache, snapshot=snapshot, snapshot_digest=new_digest,
-                                           progress=bar.update if bar is not None else None)
-        if bar is not None:
-            bar.close()
-        report.seconds["neo4j"] = time.perf_counter() - clock
-        report.notes += [note, written_report.describe()]
-        written.append("neo4j")
+        saving.wait()
+        report.seconds["state"] = report.seconds.get("state", 0.0) + time.perf_counter() - clock
     report.seconds["total"] = time.perf_counter() - started
     click.echo(report.summary())
     click.echo("wrote: " + ", ".join(written))
