@@ -7,10 +7,13 @@ before its first use in the file. :func:`write_blocks` writes the same bytes and
 :class:`LinesIndex` (each block's size, and which block introduced each agent); given the
 last file and its index it copies every unchanged block whose agent lines still hold, and
 encodes the rest. So an incremental build rewrites the export for the cost of copying the
-file plus encoding what changed.
+file plus encoding what changed; runs of copied blocks go out as single writes straight from
+the last file, mapped into memory rather than read.
 """
 from __future__ import annotations
 
+import mmap
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -30,23 +33,26 @@ NODES, EDGES = 0, 1
 
 @dataclass
 class LinesIndex:
-    """Where the blocks of one written export are: sizes in bytes, in file order."""
+    """Where the blocks of one written export are: sizes in bytes and in lines, in file order."""
 
     graph_term: str | None                       # the N-Quads graph name (None: N-Triples)
     nodes: list = field(default_factory=list)    # node ids, sorted: the order of both kinds of block
     node_sizes: list = field(default_factory=list)
     edge_sizes: list = field(default_factory=list)   # 0 for a node without out-edges
+    node_lines: list = field(default_factory=list)
+    edge_lines: list = field(default_factory=list)
     first: dict = field(default_factory=dict)    # agent -> (kind, node id) of the block that introduced it
     size: int = 0
     lines: int = 0
 
-    def spans(self) -> dict[tuple[int, str], tuple[int, int]]:
+    def spans(self) -> dict[tuple[int, str], tuple[int, int, int]]:
+        """``(kind, node) -> (start, end, lines)`` of every non-empty block."""
         found = {}
         position = 0
-        for kind, sizes in ((NODES, self.node_sizes), (EDGES, self.edge_sizes)):
-            for node, size in zip(self.nodes, sizes):
+        for kind, sizes, lines in ((NODES, self.node_sizes, self.node_lines), (EDGES, self.edge_sizes, self.edge_lines)):
+            for node, size, count in zip(self.nodes, sizes, lines):
                 if size:
-                    found[(kind, node)] = (position, position + size)
+                    found[(kind, node)] = (position, position + size, count)
                     position += size
         return found
 
@@ -54,9 +60,9 @@ class LinesIndex:
 def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab: Vocabulary, graph_term=None,
                  old: bytes | None = None, old_index: LinesIndex | None = None, changed_nodes=frozenset(),
                  changed_sources=frozenset()) -> LinesIndex:
-    """Write the export of ``graph`` to ``handle``; with ``old`` (the last file's bytes) and its
-    ``old_index``, copy the blocks of nodes not in ``changed_nodes`` and of sources not in
-    ``changed_sources`` from it. Returns the index of what was written."""
+    """Write the export of ``graph`` to ``handle``; with ``old`` (the last file's bytes, or a
+    buffer mapping them) and its ``old_index``, copy the blocks of nodes not in ``changed_nodes``
+    and of sources not in ``changed_sources`` from it. Returns the index of what was written."""
     writer = LineWriter(graph, base_iri, vocab, graph_term)
     index = LinesIndex(graph_term=None if graph_term is None else nt_term(graph_term))
     usable = old is not None and old_index is not None and old_index.graph_term == index.graph_term \
@@ -79,22 +85,43 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
     nodes = sorted(graph.nodes)
     index.nodes = nodes
     node_attrs = graph.nodes
-    pending: list[bytes] = []
+    view = memoryview(old) if usable else None
+    pending: list = []   # encoded bytes, and [start, end] ranges of the old file to copy, in order
     pending_size = 0
 
     def emit(data: bytes) -> None:
         nonlocal pending_size
         pending.append(data)
         pending_size += len(data)
-        if pending_size >= 1 << 20:
+        if pending_size >= 1 << 23:
+            flush()
+
+    def copy(start: int, end: int) -> None:
+        nonlocal pending_size
+        last = pending[-1] if pending else None
+        if type(last) is list and last[1] == start:   # the next block of the old file: one longer copy
+            last[1] = end
+        else:
+            pending.append([start, end])
+        pending_size += end - start
+        if pending_size >= 1 << 23:
             flush()
 
     def flush() -> None:
         nonlocal pending_size
-        if pending:
-            handle.write(b"".join(pending))
-            pending.clear()
-            pending_size = 0
+        encoded: list[bytes] = []
+        for piece in pending:
+            if type(piece) is list:
+                if encoded:
+                    handle.write(b"".join(encoded))
+                    encoded.clear()
+                handle.write(view[piece[0]:piece[1]])
+            else:
+                encoded.append(piece)
+        if encoded:
+            handle.write(b"".join(encoded))
+        pending.clear()
+        pending_size = 0
 
     def block(kind: int, node) -> int:
         nonlocal passed
@@ -105,7 +132,7 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
             passed += 1
         span = spans.get(key)
         if span is not None and node not in (changed_nodes if kind == NODES else changed_sources):
-            start, end = span
+            start, end, lines = span
             if not any(old.find(agent_iri(agent), start, end) >= 0 for agent in differ):
                 for at in range(passed, len(events)):   # the agents this block introduced in the old file
                     if event_keys[at] != key:
@@ -115,9 +142,8 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
                     writer.introduced.append(agent)
                     differ.symmetric_difference_update((agent,))
                     index.first[agent] = key
-                emit(old[start:end])
-                index.lines += old.count(b"\n", start, end)
-                return end - start
+                copy(start, end)
+                return end - start, lines
         before = len(writer.introduced)
         out: list[str] = []
         if kind == NODES:
@@ -134,15 +160,21 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
             index.first[agent] = key
         data = "".join(out).encode("utf-8")
         emit(data)
-        index.lines += len(out)
-        return len(data)
+        return len(data), len(out)
 
-    for node in nodes:
-        index.node_sizes.append(block(NODES, node))
-    for node in nodes:
-        index.edge_sizes.append(block(EDGES, node) if graph.out_degree(node) else 0)
-    flush()
+    try:
+        for kind in (NODES, EDGES):
+            sizes, lines = (index.node_sizes, index.node_lines) if kind == NODES else (index.edge_sizes, index.edge_lines)
+            for node in nodes:
+                size, count = block(kind, node) if kind == NODES or graph.out_degree(node) else (0, 0)
+                sizes.append(size)
+                lines.append(count)
+        flush()
+    finally:
+        if view is not None:
+            view.release()
     index.size = sum(index.node_sizes) + sum(index.edge_sizes)
+    index.lines = sum(index.node_lines) + sum(index.edge_lines)
     return index
 
 
@@ -177,13 +209,24 @@ def write_streamed_export(graph: nx.MultiDiGraph, path, format: str = "nt", last
     vocab = vocabulary()
     base_iri = check_base_iri(vocab.default_base_iri)
     name = graph_name(base_iri, vocab) if format == "nquads" else None
-    old = path.read_bytes() if last is not None and last.describes(path, format) else None
-    try:
-        with atomic_open(path, "wb") as handle, paused_gc():
-            index = write_blocks(graph, handle, base_iri, vocab, name, old=old,
-                                 old_index=last.index if old is not None else None,
-                                 changed_nodes=changed_nodes, changed_sources=changed_sources)
-    except UnicodeEncodeError as error:
-        raise unicode_error(error, str(path)) from None
+    with _mapped(path if last is not None and last.describes(path, format) else None) as old:
+        try:
+            with atomic_open(path, "wb") as handle, paused_gc():
+                index = write_blocks(graph, handle, base_iri, vocab, name, old=old,
+                                     old_index=last.index if old is not None else None,
+                                     changed_nodes=changed_nodes, changed_sources=changed_sources)
+        except UnicodeEncodeError as error:
+            raise unicode_error(error, str(path)) from None
     stat = path.stat()
     return WrittenExport(str(path), format, index, stat.st_size, stat.st_mtime_ns)
+
+
+@contextmanager
+def _mapped(path: Path | None):
+    """The file at ``path`` mapped read-only (None for no path or an empty file). The new file
+    replaces it by a rename, so the mapping keeps the old bytes until it is closed."""
+    if path is None or path.stat().st_size == 0:
+        yield None
+        return
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        yield mapped
