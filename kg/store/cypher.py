@@ -126,14 +126,6 @@ def merge_nodes(schema, label: str, replace: bool = False) -> str:
             f"SET n {operator} row.props{extra} RETURN collect(row.key) AS keys, collect(elementId(n)) AS eids")
 
 
-def _property_map(names, source: str) -> str:
-    """A Cypher map literal taking each declared property from the row map ``source``
-    (``{title: row.props.title, ...}``). Property keys are then resolved once, when the
-    statement is planned, instead of per row as ``SET n = row.props`` does; a missing key
-    reads as null, and CREATE leaves null properties unset."""
-    return ", ".join(f"{prop}: {source}.{prop}" for prop in names)
-
-
 def existing_keys(schema, label: str) -> str:
     """Which of ``$keys`` already have a ``label`` node, with its element id (a read: no locks)."""
     name(label, schema.nodes)
@@ -141,18 +133,25 @@ def existing_keys(schema, label: str) -> str:
     return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN collect(k) AS keys, collect(elementId(n)) AS eids"
 
 
-def create_nodes(schema, label: str) -> str:
-    """CREATE nodes the writer knows are absent (no MERGE: no locking index seek per row).
-    A paper node also gets the store's digest of what it owns."""
-    name(label, schema.nodes)
+def created_properties(schema, label: str) -> list[str]:
+    """The properties :func:`create_nodes` takes from a row, in row order after the key."""
     key = key_property(schema, label)
     declared = {p.name for p in schema.node_properties(label)}
     props = [name(p, declared) for p in sorted(declared) if p != key]
-    if label == PAPER_LABEL:
-        props.append(DIGEST_PROPERTY)
+    return props + [DIGEST_PROPERTY] if label == PAPER_LABEL else props
+
+
+def create_nodes(schema, label: str) -> str:
+    """CREATE nodes the writer knows are absent (no MERGE: no locking index seek per row).
+    Rows are lists: the key, then :func:`created_properties` in order (a null is left unset); lists
+    pack and unpack faster than maps, whose keys would travel with every row. A paper node also
+    gets the store's digest of what it owns."""
+    name(label, schema.nodes)
+    key = key_property(schema, label)
     labels = "".join(f":{name(parent, schema.nodes)}" for parent in [label, *ancestors(schema, label)])
-    fields = ", ".join([f"{key}: row.key", *([_property_map(props, "row.props")] if props else [])])
-    return f"UNWIND $rows AS row CREATE (n{labels} {{{fields}}}) RETURN collect(row.key) AS keys, collect(elementId(n)) AS eids"
+    fields = ", ".join([f"{key}: row[0]"] + [f"{prop}: row[{i}]"
+                                             for i, prop in enumerate(created_properties(schema, label), 1)])
+    return f"UNWIND $rows AS row CREATE (n{labels} {{{fields}}}) RETURN collect(row[0]) AS keys, collect(elementId(n)) AS eids"
 
 
 def paper_digests() -> str:
@@ -179,17 +178,23 @@ def delete_papers() -> str:
     return f"UNWIND $ids AS id MATCH (p:{PAPER_LABEL} {{id: id}}) DETACH DELETE p"
 
 
+def created_relationship_properties(schema, rel_type: str) -> list[str]:
+    """The properties :func:`create_relationships` takes from a row, in row order after the ends."""
+    declared = {p.name for p in schema.relationship_properties(rel_type)}
+    return [name(p, declared) for p in sorted(declared)]
+
+
 def create_relationships(schema, rel_type: str, source: str, target: str) -> str:
-    """For a paper whose old relationships are gone: find both ends by element id (``row.a``,
-    ``row.b``: the writer has them from writing or looking up the nodes), and CREATE. A MATCH
-    by key here is a locking unique-index seek per end and row, a tenth of a fresh write's time."""
+    """For a paper whose old relationships are gone: find both ends by element id (``row[0]``,
+    ``row[1]``: the writer has them from writing or looking up the nodes), and CREATE with the
+    properties of :func:`created_relationship_properties` from ``row[2]`` on. A MATCH by key
+    here is a locking unique-index seek per end and row, a tenth of a fresh write's time."""
     name(rel_type, schema.relationships)
     name(source, schema.nodes)
     name(target, schema.nodes)
-    declared = {p.name for p in schema.relationship_properties(rel_type)}
-    props = _property_map([name(p, declared) for p in sorted(declared)], "row.props")
+    props = ", ".join(f"{prop}: row[{i}]" for i, prop in enumerate(created_relationship_properties(schema, rel_type), 2))
     return (f"UNWIND $rows AS row "
-            f"MATCH (a:{source}) WHERE elementId(a) = row.a MATCH (b:{target}) WHERE elementId(b) = row.b "
+            f"MATCH (a:{source}) WHERE elementId(a) = row[0] MATCH (b:{target}) WHERE elementId(b) = row[1] "
             f"CREATE (a)-[r:{rel_type} {{{props}}}]->(b) RETURN count(r) AS rows")
 
 
