@@ -25,6 +25,7 @@ from .fields import field_map
 from .jsonl import read_jsonl
 from .listing import read_listing
 from .merge import Merger
+from .parsed_cache import ParsedFiles
 from .problems import Problem, ProblemSink, where
 
 READERS: dict[str, Callable[..., Iterator[Paper]]] = {
@@ -188,6 +189,27 @@ class _Counting:
         self.problem(item)
 
 
+def _papers_of(path: Path, format: str, sink: ProblemSink, fields, parsed: ParsedFiles | None) -> list[Paper]:
+    """The papers of one file (its problems passed to ``sink``), from ``parsed`` when it has them."""
+    key = parsed.key(path, format, fields) if parsed is not None else None
+    found = parsed.get(key) if key is not None else None
+    if found is not None:
+        papers, problems = found
+        for problem in problems:
+            sink(problem)
+        return papers
+    problems: list[Problem] = []
+
+    def problem(item: Problem) -> None:
+        problems.append(item)
+        sink(item)
+
+    papers = list(read_file(path, format, problem, fields))
+    if key is not None:
+        parsed.put(key, papers, problems)
+    return papers
+
+
 def check_format(format: str | None) -> str | None:
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}", fix="use one of " + ", ".join(FORMATS))
@@ -201,12 +223,15 @@ def read_corpus(
     on_problem: Callable[[Problem], None] | None = None,
     strict: bool = False,
     progress: bool = False,
+    cache_dir: str | os.PathLike | None = None,
 ) -> LoadReport:
     """Read files and folders into merged papers; problems go to ``on_problem`` as they occur.
 
     ``format`` forces one of ``FORMATS`` for every file; ``fields`` renames record fields
     (``{"abstract": "summary"}``) for JSON Lines and CSV. With ``strict`` any skip raises
     ``InputError`` once everything has been read (the report is on ``error.report``).
+    With ``cache_dir``, files parsed before with the same bytes, name, format, fields and loader
+    code come from ``cache_dir/parsed`` (:mod:`loaders.parsed_cache`): same papers, same problems.
     """
     check_format(format)
     field_map(fields)
@@ -220,10 +245,11 @@ def read_corpus(
 
         total = sum(p.stat().st_size for p, _ in planned)
         bar = tqdm(total=total, unit="B", unit_scale=True, desc="loading", leave=False, file=sys.stderr)
+    parsed = ParsedFiles(cache_dir) if cache_dir is not None else None
     try:
         for path, fmt in planned:
             report.files_read += 1
-            for paper in read_file(path, fmt, sink, fields):
+            for paper in _papers_of(path, fmt, sink, fields, parsed):
                 report.entries_read += 1
                 merger.add(paper)
             if bar is not None:
@@ -231,6 +257,8 @@ def read_corpus(
     finally:
         if bar is not None:
             bar.close()
+    if parsed is not None:
+        parsed.prune()
     report.papers, report.merged = merger.papers, merger.merged
     report.skipped, report.problems = sink.skipped, sink.problems
     if strict:

@@ -101,8 +101,9 @@ def write_rdf_file(graph, out, rdf: str | None, seconds: dict, state=None, chang
 @click.option("--field", "field_specs", multiple=True, metavar="KEY=COLUMN",
               help="Field name in JSONL/CSV inputs, e.g. --field abstract=summary.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
-              help="Extraction cache folder [default: OUT/.cache]; unchanged papers are not extracted again.")
-@click.option("--no-cache", is_flag=True, help="Extract every paper; neither read nor write the cache.")
+              help="Cache folder: extractions, parsed input files, the build state [default: OUT/.cache]; "
+                   "unchanged papers are not extracted again.")
+@click.option("--no-cache", is_flag=True, help="Parse and extract everything; neither read nor write the cache.")
 @click.option("--rebuild", is_flag=True,
               help="Build the whole corpus, ignoring the last build's state (extractions still come from the cache).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -150,15 +151,15 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
     def on_problem(problem) -> None:
         tqdm.write(problem.message, file=sys.stderr)
 
-    clock = time.perf_counter()
-    loaded = read_corpus(inputs, format=fmt, fields=fields, on_problem=on_problem, progress=progress)
-    load_seconds = time.perf_counter() - clock
-    loaded.check(strict=strict)
-    click.echo(loaded.summary(), err=True)
-
     if no_cache and cache_dir:
         raise click.UsageError("--no-cache and --cache-dir contradict each other: pass one of them")
     cache = None if no_cache else Path(cache_dir) if cache_dir else Path(out_dir) / ".cache"
+    clock = time.perf_counter()
+    loaded = read_corpus(inputs, format=fmt, fields=fields, on_problem=on_problem, progress=progress,
+                         cache_dir=cache)
+    load_seconds = time.perf_counter() - clock
+    loaded.check(strict=strict)
+    click.echo(loaded.summary(), err=True)
     if n_process is None:
         from kg.distributed import default_processes
 
