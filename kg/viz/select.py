@@ -91,14 +91,24 @@ def find_nodes(graph: nx.MultiDiGraph, name: str) -> list[str]:
 
 
 def _undirected_neighbours(graph: nx.MultiDiGraph, node: str) -> set[str]:
-    return (set(graph.successors(node)) | set(graph.predecessors(node))) - {node}
+    # networkx keeps each node's neighbours in plain dicts (``_succ``, ``_pred``): set
+    # operations on their keys run in C, where going through the views costs a call per
+    # neighbour (a capped page of the 41k graph took 1.2 s, most of it here).
+    found = graph._succ[node].keys() | graph._pred[node].keys()
+    found.discard(node)
+    return found
+
+
+def edge_count(graph: nx.MultiDiGraph) -> int:
+    """``graph.number_of_edges()`` without summing every node's degree (0.4 s at 41k)."""
+    return sum(len(keys) for neighbours in graph._succ.values() for keys in neighbours.values())
 
 
 def importance_key(graph: nx.MultiDiGraph, node: str, label_rank: dict[str, int], degree: int | None = None):
     """Sort key: most important first, ties broken by label order, name and id (deterministic).
 
     ``degree`` is the node's number of distinct neighbours, when the caller has it already."""
-    attrs = graph.nodes[node]
+    attrs = graph._node[node]
     if degree is None:
         degree = len(_undirected_neighbours(graph, node))
     score = max(int(attrs.get("paper_count") or 0), degree)
@@ -120,7 +130,7 @@ def cap_nodes(graph: nx.MultiDiGraph, cap: int, keep: set[str]) -> set[str]:
     """
     rank = {label: i for i, label in enumerate(drawable_labels())}
     entity_labels = set(load_schema().entity_labels)
-    is_entity = {n: graph.nodes[n].get("label") in entity_labels for n in graph}
+    is_entity = {n: label in entity_labels for n, label in graph.nodes(data="label")}
     entities = sorted((n for n in graph if is_entity[n] and n not in keep), key=lambda n: importance_key(graph, n, rank))
     others = [n for n in graph if not is_entity[n] and n not in keep]
     chosen = set(keep)
@@ -130,8 +140,7 @@ def cap_nodes(graph: nx.MultiDiGraph, cap: int, keep: set[str]) -> set[str]:
 
     def joins(node):
         neighbours = _undirected_neighbours(graph, node)
-        linked = sum(1 for n in neighbours if n in chosen)
-        return (-linked, importance_key(graph, node, rank, len(neighbours)))
+        return (-len(neighbours & chosen), importance_key(graph, node, rank, len(neighbours)))
 
     others.sort(key=joins)
     chosen.update(others[:max(0, cap - len(chosen))])
@@ -178,12 +187,12 @@ def induced_copy(graph: nx.MultiDiGraph, nodes: set) -> nx.MultiDiGraph:
 def _capped(graph: nx.MultiDiGraph, cap: int) -> Selection:
     """:func:`select` with no filter, only the cap (what ``kg build`` draws): the same selection,
     computed on ``graph`` itself and copying only the nodes kept (the 41k graph: 7 s -> 2 s)."""
-    had_edges = {n for n, out in graph.succ.items() if out} | {n for n, into in graph.pred.items() if into}
+    had_edges = {n for n, out in graph._succ.items() if out} | {n for n, into in graph._pred.items() if into}
     chosen = cap_nodes(graph, cap, set())
-    left_out: Counter = Counter(graph.nodes[n].get("label", "?") for n in graph if n not in chosen)
+    left_out: Counter = Counter(label for n, label in graph.nodes(data="label", default="?") if n not in chosen)
     sub = induced_copy(graph, chosen)
     _drop_orphans(sub, had_edges, set(), left_out, any_label=True)
-    return Selection(graph=sub, centers=(), total_nodes=graph.number_of_nodes(), total_edges=graph.number_of_edges(),
+    return Selection(graph=sub, centers=(), total_nodes=graph.number_of_nodes(), total_edges=edge_count(graph),
                      filtered={}, left_out=_by_count(left_out), max_nodes=cap)
 
 
@@ -232,4 +241,4 @@ def select(graph: nx.MultiDiGraph, *, types=None, around=None, depth: int = 1, m
         _drop(sub, [n for n in sub if n not in chosen], left_out)
         _drop_orphans(sub, kept_edges, keep, left_out, any_label=True)
     return Selection(graph=sub, centers=tuple(centers), total_nodes=graph.number_of_nodes(),
-                     total_edges=graph.number_of_edges(), filtered=_by_count(filtered), left_out=_by_count(left_out), max_nodes=cap)
+                     total_edges=edge_count(graph), filtered=_by_count(filtered), left_out=_by_count(left_out), max_nodes=cap)
