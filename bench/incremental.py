@@ -37,10 +37,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def run_build(inputs: list[str], out: Path, cache: Path, processes: int, neo4j: bool = True) -> dict:
+def run_build(inputs: list[str], out: Path, cache: Path, processes: int, neo4j: bool = True, rdf: str = "auto") -> dict:
     """One ``kg build --neo4j`` run: wall seconds, the stage times it printed, its Neo4j note."""
     command = [sys.executable, "-c", "from kg.cli import main; main()", "build", *inputs, "--out", str(out),
-               "-q", "--processes", str(processes), "--cache-dir", str(cache)] + (["--neo4j"] if neo4j else [])
+               "-q", "--processes", str(processes), "--cache-dir", str(cache), "--rdf", rdf] + \
+        (["--neo4j"] if neo4j else [])
     began = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - began
@@ -96,6 +97,8 @@ def main(argv=None) -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--skip-full", action="store_true", help="skip step 1 (the cold end-to-end build)")
     parser.add_argument("--check", action="store_true", help="step 4: compare the last step with a whole build")
+    parser.add_argument("--rdf", default="auto", help="kg build --rdf (auto: Turtle up to 20,000 papers, else "
+                                                      "N-Triples; pass nt to compare sizes across that line)")
     parser.add_argument("--out", help="save the results as JSON here")
     args = parser.parse_args(argv)
 
@@ -115,7 +118,7 @@ def main(argv=None) -> int:
         shutil.rmtree(work / "full", ignore_errors=True)
         wipe_neo4j()
         print(f"1. full build of {len(papers)} papers, cold cache ...", file=sys.stderr, flush=True)
-        results["full"] = run_build(list(args.corpus), work / "full", cache, args.processes)
+        results["full"] = run_build(list(args.corpus), work / "full", cache, args.processes, rdf=args.rdf)
         print(f"   {results['full']['wall_seconds']} s  {results['full']['stages']}", file=sys.stderr)
 
     grow_cache = work / "grow-cache"
@@ -127,7 +130,7 @@ def main(argv=None) -> int:
     shutil.rmtree(work / "grow", ignore_errors=True)
     wipe_neo4j()
     print(f"2. base build of {len(base)} papers (cached) ...", file=sys.stderr, flush=True)
-    results["base"] = run_build(inputs, work / "grow", grow_cache, args.processes)
+    results["base"] = run_build(inputs, work / "grow", grow_cache, args.processes, rdf=args.rdf)
     print(f"   {results['base']['wall_seconds']} s  {results['base']['stages']}", file=sys.stderr)
     results["steps"] = []
     offset = 0
@@ -135,7 +138,7 @@ def main(argv=None) -> int:
         inputs.append(write_jsonl(rest[offset:offset + size], work / f"new-{number}.jsonl"))
         offset += size
         print(f"3.{number} adding {size} new papers ...", file=sys.stderr, flush=True)
-        step = run_build(inputs, work / "grow", grow_cache, args.processes)
+        step = run_build(inputs, work / "grow", grow_cache, args.processes, rdf=args.rdf)
         step["added"] = size
         results["steps"].append(step)
         print(f"   {step['wall_seconds']} s  {step['stages']}  {step['neo4j']}", file=sys.stderr)
@@ -146,7 +149,7 @@ def main(argv=None) -> int:
         shutil.copy(grow_cache / "extractions.sqlite", check_cache)
         shutil.rmtree(work / "check", ignore_errors=True)
         print("4. whole build of the last step's input, compared ...", file=sys.stderr, flush=True)
-        results["check"] = run_build(inputs, work / "check", check_cache, args.processes, neo4j=False)
+        results["check"] = run_build(inputs, work / "check", check_cache, args.processes, neo4j=False, rdf=args.rdf)
         results["check"]["identical"] = {name: (work / "check" / name).read_bytes() == (work / "grow" / name).read_bytes()
                                          for name in ("graph.json", "graph.nt", "graph.html")}
         print(f"   {results['check']['wall_seconds']} s  identical: {results['check']['identical']}", file=sys.stderr)
