@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Time ``kg build --neo4j`` from files, then growing the built graph by new papers (by hand, never in CI).
 
-    python bench/incremental.py CORPUS... --work DIR [--new 1000,2000] [--processes 2] [--out results.json]
+    python bench/incremental.py CORPUS... --work DIR [--new 1000,2000] [--processes 2] [--rdf nt] [--check] [--skip-full] [--out results.json]
 
 Runs the real command line, as a user would:
 
