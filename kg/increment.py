@@ -44,6 +44,11 @@ class Change:
     changed_sources: set = field(default_factory=set)   # nodes whose out-edges were removed or added
 
     @property
+    def unchanged(self) -> bool:
+        """Nothing new, changed, removed or reached: the graph is the last build's, node for node."""
+        return self.patch.is_empty()
+
+    @property
     def changed_nodes(self) -> set[str]:
         return self.patch.changed_nodes()
 

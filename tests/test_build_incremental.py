@@ -62,8 +62,17 @@ def test_added_changed_and_removed_papers_give_the_whole_build(papers, tmp_path)
     _same_files(out, whole)
     assert len(_counts(second)) >= 3 and _counts(second) == _counts(whole_output)   # entities, results, relationships, left out
 
-    third = _build(corpus, out)   # nothing changed: nothing extracted, same files
+    before = {name: (out / name).stat().st_mtime_ns for name in ("graph.json", "graph.nt")}
+    state_before = (out / ".cache" / STATE_FILE).stat().st_mtime_ns
+    (out / "graph.html").write_text("an older page", encoding="utf-8")   # as an interrupted build can leave
+    third = _build(corpus, out)   # nothing changed: nothing extracted, graph.json, graph.nt and the state kept
     assert "incremental: 0 new, 0 changed, 0 removed papers" in third
+    assert "not rewritten" in third and "wrote: " + str(out / "graph.html") in third
+    assert {name: (out / name).stat().st_mtime_ns for name in before} == before
+    assert (out / ".cache" / STATE_FILE).stat().st_mtime_ns == state_before
+    _same_files(out, whole)   # the page is always written again
+    (out / "graph.nt").unlink()   # a missing output is written again
+    assert str(out / "graph.nt") in _build(corpus, out).split("wrote: ")[1]
     _same_files(out, whole)
     fourth = _build(corpus, out, "--rebuild")
     assert "--rebuild: whole build" in fourth and "cache: 59 reused, 0 extracted" in fourth

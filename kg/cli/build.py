@@ -86,6 +86,21 @@ def write_rdf_file(graph, out, rdf: str | None, seconds: dict, state=None, chang
     return [str(path)]
 
 
+def _unchanged_files(out, snapshot, rdf: str | None, state) -> dict[str, str]:
+    """The outputs an unchanged build keeps, by kind: graph.json (the state checked its digest)
+    and the RDF file when the state's index still describes it in this format. The page is
+    always written: nothing records which graph it shows (an interrupted build can leave an
+    older one beside a new graph.json)."""
+    kept = {"snapshot": str(snapshot)}
+    if rdf is not None and state is not None and state.rdf is not None:
+        from kg.rdf import FORMATS
+
+        path = out / ("graph" + FORMATS[rdf][1])
+        if state.rdf.describes(path, rdf):
+            kept["rdf"] = str(path)
+    return kept
+
+
 @click.command("build")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
@@ -198,15 +213,22 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
         from kg.graph.snapshot import read_snapshot
 
         previous = read_snapshot(snapshot)
-    if change is not None:   # the last snapshot is on disk: copy what did not change
-        written = [str(change.write_snapshot(graph, snapshot))]
-    else:
-        written = [str(write_snapshot(graph, out))]
+    # Nothing new, changed or removed: graph.json is the last build's (the state checked its
+    # digest), and so is the RDF file the state indexes; rewriting them would give the same
+    # bytes, so they stay as they are, and so does the state.
+    unchanged = change is not None and change.unchanged
+    rdf = rdf_format(rdf_choice, report.papers)
+    kept = _unchanged_files(out, snapshot, rdf, state) if unchanged else {}
+    written = []
+    if "snapshot" not in kept:   # with a change, the last snapshot is on disk: copy what did not change
+        written.append(str(change.write_snapshot(graph, snapshot) if change is not None else write_snapshot(graph, out)))
     report.seconds["snapshot"] = time.perf_counter() - clock
-    written += write_rdf_file(graph, out, rdf_format(rdf_choice, report.papers), report.seconds, state, change)
-    new_digest = file_digest(snapshot) if cache is not None else None
+    if "rdf" not in kept:
+        written += write_rdf_file(graph, out, rdf, report.seconds, state, change)
+    new_digest = (last_digest if "snapshot" in kept else file_digest(snapshot)) if cache is not None else None
     saving = None
-    if state is not None:   # after the files it describes, so a build that fails before leaves no state claiming them
+    if state is not None and not ("snapshot" in kept and "rdf" in kept):
+        # after the files it describes, so a build that fails before leaves no state claiming them
         clock = time.perf_counter()
         state.snapshot = new_digest
         saving = state.save_in_background(cache)   # pickled by a child while the page and Neo4j are written
@@ -243,4 +265,6 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
         report.seconds["state"] = report.seconds.get("state", 0.0) + time.perf_counter() - clock
     report.seconds["total"] = time.perf_counter() - started
     click.echo(report.summary())
-    click.echo("wrote: " + ", ".join(written))
+    if kept:
+        click.echo("unchanged: " + ", ".join(kept.values()) + " (already this input's graph: not rewritten)")
+    click.echo("wrote: " + (", ".join(written) or "nothing"))

@@ -26,6 +26,11 @@ class Patch:
     links_added: list[tuple[str, str, str, dict]] = field(default_factory=list)
     links_removed: list[tuple[str, str, str]] = field(default_factory=list)
 
+    def is_empty(self) -> bool:
+        """Whether applying it changes nothing."""
+        return not (self.drop_papers or self.fragments or self.entities or self.entities_removed
+                    or self.links_added or self.links_removed)
+
     def papers(self) -> set[str]:
         """Every paper whose fragment is taken out or put in."""
         return self.drop_papers | {f.paper_id for f in self.fragments}
