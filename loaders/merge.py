@@ -25,31 +25,30 @@ class Merger:
     def __init__(self) -> None:
         self.papers: list[Paper] = []
         self.merged = 0
-        self._by_title: dict[str, int] = {}
+        self._by_id: dict[str, int] = {}
         self._by_arxiv: dict[str, int] = {}
 
     def add(self, paper: Paper) -> bool:
         """Add ``paper``; True if it was new, False if it merged into an earlier one."""
-        title_key = paper.id
-        index = self._by_title.get(title_key)
+        index = self._by_id.get(paper.id)
         if index is None and paper.arxiv_id:
             index = self._by_arxiv.get(paper.arxiv_id)
         if index is None:
             index = len(self.papers)
             self.papers.append(paper)
-            self._remember(index, title_key, paper.arxiv_id)
+            self._remember(index, paper.id, paper.arxiv_id)
             return True
         first = self.papers[index]
         filled = {name: getattr(paper, name) for name in _FILLABLE if not getattr(first, name) and getattr(paper, name)}
         if filled:
             first = replace(first, **filled)
             self.papers[index] = first
-        self._remember(index, title_key, first.arxiv_id)
+        self._remember(index, paper.id, first.arxiv_id)
         self.merged += 1
         return False
 
-    def _remember(self, index: int, title_key: str, arxiv: str | None) -> None:
-        self._by_title.setdefault(title_key, index)
+    def _remember(self, index: int, paper_id: str, arxiv: str | None) -> None:
+        self._by_id.setdefault(paper_id, index)
         if arxiv:
             self._by_arxiv.setdefault(arxiv, index)
 

@@ -55,6 +55,13 @@ def write_page_file(graph, out, seconds: dict) -> list[str]:
     return [str(out / "graph.html")]
 
 
+def rdf_path(out, rdf: str):
+    """Where the RDF file of format ``rdf`` goes: ``OUT/graph`` and the format's extension."""
+    from kg.rdf import FORMATS
+
+    return out / ("graph" + FORMATS[rdf][1])
+
+
 def write_rdf_file(graph, out, rdf: str | None, seconds: dict, state=None, change=None) -> list[str]:
     """The RDF file, when its module is present (``seconds["rdf"]`` gets its time). With a build
     ``state``, a streamed RDF file is written by blocks and its index kept in the state; with a
@@ -70,7 +77,7 @@ def write_rdf_file(graph, out, rdf: str | None, seconds: dict, state=None, chang
     from kg.rdf import FORMATS
 
     clock = time.perf_counter()
-    path = out / ("graph" + FORMATS[rdf][1])
+    path = rdf_path(out, rdf)
     if state is not None and FORMATS[rdf][2]:
         from kg.rdf.lines_patch import write_streamed_export
 
@@ -92,12 +99,9 @@ def _unchanged_files(out, snapshot, rdf: str | None, state) -> dict[str, str]:
     always written: nothing records which graph it shows (an interrupted build can leave an
     older one beside a new graph.json)."""
     kept = {"snapshot": str(snapshot)}
-    if rdf is not None and state is not None and state.rdf is not None:
-        from kg.rdf import FORMATS
-
-        path = out / ("graph" + FORMATS[rdf][1])
-        if state.rdf.describes(path, rdf):
-            kept["rdf"] = str(path)
+    path = rdf_path(out, rdf) if rdf is not None else None
+    if path is not None and state is not None and state.rdf is not None and state.rdf.describes(path, rdf):
+        kept["rdf"] = str(path)
     return kept
 
 

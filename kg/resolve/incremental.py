@@ -408,9 +408,7 @@ class ResolutionState:
                 for row in entry:
                     counts = self.surfaces_before[row[1]]
                     for surface in row[3]:
-                        counts[surface] -= 1
-                        if not counts[surface]:
-                            del counts[surface]
+                        if _discount(counts, surface):   # its last use: one surface fewer under its key
                             _discount(self.keys_before[row[1]], surface_key(surface))
         for key in paper.deps:
             _discard(self.corpus_users, key, pid)
@@ -610,10 +608,13 @@ def _discard(index: dict, key, value) -> None:
             del index[key]
 
 
-def _discount(counts: Counter, key) -> None:
+def _discount(counts: Counter, key) -> bool:
+    """Count ``key`` once less; True when that was its last count (it is gone from ``counts``)."""
     counts[key] -= 1
-    if not counts[key]:
-        del counts[key]
+    if counts[key]:
+        return False
+    del counts[key]
+    return True
 
 
 def _typed_apart(a: dict, b: dict) -> bool:
