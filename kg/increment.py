@@ -20,7 +20,6 @@ from kg.extract.cache import CacheReport
 from kg.gcpause import paused_gc
 from kg.graph.build import BuildReport, _Schema, entity_node, paper_fragment, variant_edges
 from kg.graph.patch import Patch, apply_patch, delta_graph
-from kg.graph.snapshot_patch import edge_order
 from kg.graph.validate import validate
 from kg.paper import Paper
 from kg.pipeline import PipelineReport, build_graph, count_graph, extract_all
@@ -39,8 +38,7 @@ class Change:
     removed: list[str] = field(default_factory=list)
     reached: int = 0
     previous_counts: dict | None = None    # label and type counts of the last build's graph (what Neo4j holds)
-    old_nodes: list = field(default_factory=list)   # the last graph's nodes and edges, in snapshot order
-    old_edges: list = field(default_factory=list)
+    removed_nodes: set = field(default_factory=set)     # nodes the patch took out (some are set again)
     changed_sources: set = field(default_factory=set)   # nodes whose out-edges were removed or added
 
     @property
@@ -52,16 +50,23 @@ class Change:
     def changed_nodes(self) -> set[str]:
         return self.patch.changed_nodes()
 
+    @property
+    def touched_nodes(self) -> set[str]:
+        """Nodes set, added or taken out: the ones whose output blocks may differ from the last build's."""
+        return self.patch.changed_nodes() | self.removed_nodes
+
     def stale_links(self) -> list[tuple[str, str, str]]:
         """Removed links as the store names them: ``(type, source, target)``."""
         return [(key.split("|", 1)[0], source, target) for source, target, key in self.patch.links_removed]
 
-    def write_snapshot(self, graph: nx.MultiDiGraph, path: Path) -> Path:
-        """The updated graph's snapshot over the last one at ``path``, re-encoding only what changed."""
+    def write_snapshot(self, graph: nx.MultiDiGraph, path: Path, last, digest=None):
+        """The updated graph's snapshot over the last one at ``path`` (``last``: its
+        :class:`~kg.graph.snapshot_patch.SnapshotIndex`), encoding only what changed; returns the
+        new file's index (``digest``, a :mod:`hashlib` object, is fed the bytes written)."""
         from kg.graph.snapshot_patch import patch_snapshot
 
-        return patch_snapshot(graph, path, self.old_nodes, self.old_edges, self.changed_nodes,
-                              self.patch.changed_edges())
+        return patch_snapshot(graph, path, last, self.touched_nodes, self.changed_sources,
+                              digest)
 
     def describe(self) -> str:
         return (f"incremental: {self.added} new, {self.changed} changed, {len(self.removed)} removed papers; "
@@ -96,17 +101,19 @@ def whole_build(papers: Sequence[Paper], *, schema: Schema | None = None, finger
 
 
 def update(papers: Sequence[Paper], state: BuildState, *, schema: Schema | None = None, count_previous: bool = False,
-           **extract_options) -> tuple[nx.MultiDiGraph, PipelineReport, Change]:
-    """Bring ``state`` (its graph and resolution, changed in place) to ``papers``. With
+           digests: dict[str, str] | None = None, **extract_options) -> tuple[nx.MultiDiGraph, PipelineReport, Change]:
+    """Bring ``state`` (its graph and resolution, changed in place) to ``papers`` (``digests``:
+    their :func:`~kg.buildstate.paper_digest` by id, when the caller has them). With
     ``count_previous`` the change keeps the last graph's counts (to check what Neo4j holds)."""
     with paused_gc():
-        return _update(papers, state, schema or load_schema(), count_previous, extract_options)
+        return _update(papers, state, schema or load_schema(), count_previous, extract_options,
+                       digests or {p.id: paper_digest(p) for p in papers})
 
 
-def _update(papers: Sequence[Paper], state: BuildState, schema: Schema, count_previous: bool, extract_options: dict):
+def _update(papers: Sequence[Paper], state: BuildState, schema: Schema, count_previous: bool, extract_options: dict,
+            digests: dict[str, str]):
     papers = sorted(papers, key=lambda p: p.id)
     by_id = {p.id: p for p in papers}
-    digests = {p.id: paper_digest(p) for p in papers}
     report = PipelineReport(papers=len(papers), extracted=len(papers))
     change = Change()
     change.removed = sorted(i for i in state.papers if i not in by_id)
@@ -162,9 +169,7 @@ def _update(papers: Sequence[Paper], state: BuildState, schema: Schema, count_pr
         from kg.store.counts import graph_counts
 
         change.previous_counts = graph_counts(graph, schema)
-    change.old_nodes = sorted(graph.nodes)
-    change.old_edges = sorted(graph.edges(keys=True), key=edge_order)
-    change.changed_sources = apply_patch(graph, patch)
+    change.changed_sources = apply_patch(graph, patch, change.removed_nodes)
     change.delta = delta_graph(graph, patch)
     validate(change.delta, schema)
     report.counts = count_graph(graph, schema)
@@ -204,11 +209,13 @@ def build_with_state(papers: Sequence[Paper], *, cache_dir: Path | None, snapsho
         else (None, "--rebuild: whole build")
     loading = time.perf_counter() - clock
     if state is not None:
-        kept = sum(1 for p in papers if state.papers.get(p.id) == paper_digest(p))
+        digests = {p.id: paper_digest(p) for p in papers}
+        kept = sum(1 for paper_id, digest in digests.items() if state.papers.get(paper_id) == digest)
         if kept < len(papers) / 2:   # most of the input is new or changed: building it whole is quicker
             state, why = None, f"{len(papers) - kept} of {len(papers)} papers new or changed: whole build"
     if state is not None:
-        graph, report, change = update(papers, state, schema=schema, count_previous=count_previous, **options)
+        graph, report, change = update(papers, state, schema=schema, count_previous=count_previous, digests=digests,
+                                       **options)
         report.seconds = {"state": loading, **report.seconds}
         return graph, report, state, change
     graph, report, state = whole_build(papers, schema=schema, fingerprint_value=value, **options)

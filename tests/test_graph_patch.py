@@ -2,6 +2,7 @@
 gives the graph a whole build makes (same snapshot bytes)."""
 from __future__ import annotations
 
+import hashlib
 import random
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from kg.graph.build import BuildReport, _Schema, entity_node, paper_fragment, variant_edges
 from kg.graph.patch import Patch, apply_patch, delta_graph
 from kg.graph.snapshot import dumps, write_snapshot
-from kg.graph.snapshot_patch import edge_order, patch_snapshot
+from kg.graph.snapshot_patch import SnapshotIndex, patch_snapshot, write_indexed_snapshot
 from kg.loaders import read_corpus
 from kg.pipeline import build_graph, extract_all
 from kg.resolve import resolve
@@ -69,12 +70,40 @@ def test_patched_graph_and_snapshot_equal_the_whole_build(corpus, seed, tmp_path
     whole, _ = build_graph(new_papers, extractions=[extractions[p.id] for p in new_papers], schema=schema)
     patch = _patch(old_papers, new_papers, extractions, schema)
     assert patch.fragments and patch.drop_papers == gone
-    snapshot = write_snapshot(graph, tmp_path)
-    old_nodes, old_edges = sorted(graph.nodes), sorted(graph.edges(keys=True), key=edge_order)
-    apply_patch(graph, patch)
+    snapshot = tmp_path / "graph.json"
+    index = write_indexed_snapshot(graph, snapshot)
+    assert snapshot.read_text(encoding="utf-8") == dumps(graph)
+    removed: set = set()
+    sources = apply_patch(graph, patch, removed)
     assert dumps(graph) == dumps(whole)
-    patch_snapshot(graph, snapshot, old_nodes, old_edges, patch.changed_nodes(), patch.changed_edges())
+    digest = hashlib.sha256()
+    new_index = patch_snapshot(graph, snapshot, index, patch.changed_nodes() | removed, sources, digest)
     assert snapshot.read_text(encoding="utf-8") == dumps(whole)
+    assert digest.hexdigest() == hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    assert new_index == write_indexed_snapshot(whole, tmp_path / "whole.json")   # the next patch can use it
+
+
+def test_indexed_snapshot_is_the_plain_one_and_its_index_adds_up(corpus, tmp_path):
+    papers, extractions = corpus
+    graph, _ = build_graph(papers, extractions=[extractions[p.id] for p in papers])
+    index = write_indexed_snapshot(graph, tmp_path / "graph.json")
+    data = (tmp_path / "graph.json").read_bytes()
+    assert data == write_snapshot(graph, tmp_path / "plain.json").read_bytes()
+    assert index.nodes == sorted(graph.nodes) and index.size == len(data) and index.fits(data)
+    edge_start, node_start = index.starts()
+    first = index.nodes[0]
+    assert data[node_start:node_start + index.node_sizes[0]].startswith(b"{") and \
+        f'"id": "{first}"'.encode() in data[node_start:node_start + index.node_sizes[0]]
+    assert sum(1 for size in index.edge_sizes if size) == len({source for source, _ in graph.edges()})
+
+
+def test_snapshot_patch_that_misses_a_removed_node_writes_the_whole_file(corpus, tmp_path):
+    papers, extractions = corpus
+    graph, _ = build_graph(papers[:10], extractions=[extractions[p.id] for p in papers[:10]])
+    index = write_indexed_snapshot(graph, tmp_path / "graph.json")
+    graph.remove_node(papers[3].id)   # not named as touched
+    patch_snapshot(graph, tmp_path / "graph.json", index, set(), set())
+    assert (tmp_path / "graph.json").read_text(encoding="utf-8") == dumps(graph)
 
 
 def test_delta_holds_the_patched_papers_whole_and_the_changed_entities(corpus):
@@ -98,6 +127,10 @@ def test_snapshot_patch_of_a_file_laid_out_otherwise_writes_the_whole_file(corpu
     papers, extractions = corpus
     graph, _ = build_graph(papers[:5], extractions=[extractions[p.id] for p in papers[:5]])
     snapshot = tmp_path / "graph.json"
+    index = write_indexed_snapshot(graph, snapshot)
     snapshot.write_text("{}", encoding="utf-8")
-    patch_snapshot(graph, snapshot, sorted(graph.nodes), sorted(graph.edges(keys=True), key=edge_order), set(), set())
+    assert patch_snapshot(graph, snapshot, index, set(), set()) == index
+    assert snapshot.read_text(encoding="utf-8") == dumps(graph)
+    snapshot.unlink()
+    assert patch_snapshot(graph, snapshot, SnapshotIndex(), set(), set()) == index   # no index: whole
     assert snapshot.read_text(encoding="utf-8") == dumps(graph)

@@ -83,7 +83,7 @@ def write_rdf_file(graph, out, rdf: str | None, seconds: dict, state=None, chang
 
         state.rdf = write_streamed_export(
             graph, path, rdf, last=state.rdf if change is not None else None,
-            changed_nodes=change.changed_nodes if change is not None else frozenset(),
+            changed_nodes=change.touched_nodes if change is not None else frozenset(),
             changed_sources=change.changed_sources if change is not None else frozenset())
     else:
         write_export(graph, path, format=rdf)
@@ -183,11 +183,13 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
         from kg.distributed import default_processes
 
         n_process = default_processes() if len(loaded.papers) >= AUTO_PARALLEL_PAPERS else 1
-    from kg.buildstate import file_digest
+    import hashlib
+
+    from kg.buildstate import record_digest, recorded_digest
 
     out = Path(out_dir)
     snapshot = out / SNAPSHOT_NAME
-    last_digest = file_digest(snapshot) if cache is not None else None   # which build the state and Neo4j hold
+    last_digest = recorded_digest(cache, snapshot) if cache is not None else None   # which build the state and Neo4j hold
     settings = None
     if to_neo4j:
         from kg.pipeline import neo4j_holds
@@ -224,12 +226,23 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
     rdf = rdf_format(rdf_choice, report.papers)
     kept = _unchanged_files(out, snapshot, rdf, state) if unchanged else {}
     written = []
+    new_digest = last_digest
     if "snapshot" not in kept:   # with a change, the last snapshot is on disk: copy what did not change
-        written.append(str(change.write_snapshot(graph, snapshot) if change is not None else write_snapshot(graph, out)))
+        digest = hashlib.sha256()
+        if state is None:
+            write_snapshot(graph, snapshot, digest)
+        elif change is not None:
+            state.snapshot_index = change.write_snapshot(graph, snapshot, state.snapshot_index, digest)
+        else:
+            from kg.graph.snapshot_patch import write_indexed_snapshot
+
+            state.snapshot_index = write_indexed_snapshot(graph, snapshot, digest)
+        written.append(str(snapshot))
+        new_digest = digest.hexdigest()
+        record_digest(cache, snapshot, new_digest)
     report.seconds["snapshot"] = time.perf_counter() - clock
     if "rdf" not in kept:
         written += write_rdf_file(graph, out, rdf, report.seconds, state, change)
-    new_digest = (last_digest if "snapshot" in kept else file_digest(snapshot)) if cache is not None else None
     saving = None
     if state is not None and not ("snapshot" in kept and "rdf" in kept):
         # after the files it describes, so a build that fails before leaves no state claiming them

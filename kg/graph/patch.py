@@ -55,10 +55,11 @@ def _owned_by(graph: nx.MultiDiGraph, papers: set[str]) -> tuple[list[str], list
     return nodes, edges
 
 
-def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> set[str]:
+def apply_patch(graph: nx.MultiDiGraph, patch: Patch, removed: set | None = None) -> set[str]:
     """Apply ``patch`` to ``graph`` (in place); returns the nodes whose out-edges were removed or
-    added. Raises SchemaError when an entity to remove is still the end of an edge the patch
-    keeps: the change set missed a paper."""
+    added, and adds to ``removed`` the nodes taken out (some come back, set again). Raises
+    SchemaError when an entity to remove is still the end of an edge the patch keeps: the
+    change set missed a paper."""
     papers = patch.papers()
     results, entity_edges = _owned_by(graph, papers)
     sources = set(papers) | set(results) | {edge[0] for edge in entity_edges} | \
@@ -70,7 +71,10 @@ def apply_patch(graph: nx.MultiDiGraph, patch: Patch) -> set[str]:
         if paper in graph:
             graph.remove_edges_from(list(graph.out_edges(paper, keys=True)))
     rebuilt = {f.paper_id for f in patch.fragments}
-    graph.remove_nodes_from(p for p in patch.drop_papers if p not in rebuilt)
+    dropped = [p for p in patch.drop_papers if p not in rebuilt and p in graph]
+    graph.remove_nodes_from(dropped)
+    if removed is not None:
+        removed.update(results, dropped, (e for e in patch.entities_removed if e in graph))
     graph.remove_edges_from(patch.links_removed)
     for entity in patch.entities_removed:
         if entity not in graph:

@@ -154,15 +154,29 @@ def dumps(graph: nx.MultiDiGraph) -> str:
         return "".join(iter_dumps(graph))
 
 
-def write_snapshot(graph: nx.MultiDiGraph, path: str | Path) -> Path:
-    """Write ``graph`` as node-link JSON at ``path`` (a file, or a folder that gets graph.json)."""
+def write_snapshot(graph: nx.MultiDiGraph, path: str | Path, digest=None) -> Path:
+    """Write ``graph`` as node-link JSON at ``path`` (a file, or a folder that gets graph.json);
+    ``digest`` (a :mod:`hashlib` object) is fed the bytes written, so nobody reads them again."""
     target = Path(path)
     if target.suffix != ".json":
         target = target / SNAPSHOT_NAME
-    with atomic_open(target, "w") as handle, paused_gc():   # short-lived dicts only: no cycles to find
+    with atomic_open(target, "wb") as handle, paused_gc():   # short-lived dicts only: no cycles to find
+        write = digesting(handle, digest)
         for piece in iter_dumps(graph):
-            handle.write(piece)
+            write(piece.encode("utf-8"))
     return target
+
+
+def digesting(handle, digest=None):
+    """``handle.write``, feeding ``digest`` too when there is one."""
+    if digest is None:
+        return handle.write
+
+    def write(data) -> None:
+        digest.update(data)
+        handle.write(data)
+
+    return write
 
 
 def read_snapshot(path: str | Path) -> nx.MultiDiGraph:

@@ -6,22 +6,23 @@ edges alone, with one exception: the two lines that describe an agent (a rule) c
 before its first use in the file. :func:`write_blocks` writes the same bytes and returns a
 :class:`LinesIndex` (each block's size, and which block introduced each agent); given the
 last file and its index it copies every unchanged block whose agent lines still hold, and
-encodes the rest. So an incremental build rewrites the export for the cost of copying the
-file plus encoding what changed; runs of copied blocks go out as single writes straight from
-the last file, mapped into memory rather than read.
+encodes the rest. The blocks between the touched nodes (and those that introduced an agent)
+are found by bisection and copied as one run, a single write straight from the last file,
+mapped into memory rather than read: an incremental build's Python work follows the change,
+and only the copying grows with the file.
 """
 from __future__ import annotations
 
-import mmap
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import BinaryIO
 
 import networkx as nx
 
-from kg.atomic import atomic_open
+from kg.atomic import atomic_open, mapped
 from kg.gcpause import paused_gc
+from kg.graph.snapshot_patch import nodes_of, plan_nodes, plan_size
 from kg.rdf.export import check_format, graph_name, unicode_error
 from kg.rdf.lines import LineWriter
 from kg.rdf.ntriples import nt_term
@@ -45,17 +46,6 @@ class LinesIndex:
     size: int = 0
     lines: int = 0
 
-    def spans(self) -> dict[tuple[int, str], tuple[int, int, int]]:
-        """``(kind, node) -> (start, end, lines)`` of every non-empty block."""
-        found = {}
-        position = 0
-        for kind, sizes, lines in ((NODES, self.node_sizes, self.node_lines), (EDGES, self.edge_sizes, self.edge_lines)):
-            for node, size, count in zip(self.nodes, sizes, lines):
-                if size:
-                    found[(kind, node)] = (position, position + size, count)
-                    position += size
-        return found
-
 
 def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab: Vocabulary, graph_term=None,
                  old: bytes | None = None, old_index: LinesIndex | None = None, changed_nodes=frozenset(),
@@ -67,7 +57,6 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
     index = LinesIndex(graph_term=None if graph_term is None else nt_term(graph_term))
     usable = old is not None and old_index is not None and old_index.graph_term == index.graph_term \
         and old_index.size == len(old)
-    spans = old_index.spans() if usable else {}
     # Agents the old file had introduced before a block: its intro events in file order.
     events = sorted((block, agent) for agent, block in old_index.first.items()) if usable else []
     event_keys = [block for block, _ in events]
@@ -82,9 +71,15 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
             found = agent_bytes[agent] = nt_term(writer.mint.agent(str(agent))).encode("utf-8")
         return found
 
-    nodes = sorted(graph.nodes)
-    index.nodes = nodes
+    plan = _plan(graph, old_index if usable else None, {node for _, node in event_keys}, changed_nodes,
+                 changed_sources)
     node_attrs = graph.nodes
+    old_sizes = (old_index.node_sizes, old_index.edge_sizes) if usable else None
+    old_lines = (old_index.node_lines, old_index.edge_lines) if usable else None
+    starts = None
+    if usable:   # where each old block starts: node blocks, then edge blocks
+        starts = (list(accumulate(old_index.node_sizes, initial=0)),
+                  list(accumulate(old_index.edge_sizes, initial=sum(old_index.node_sizes))))
     view = memoryview(old) if usable else None
     pending: list = []   # encoded bytes, and [start, end] ranges of the old file to copy, in order
     pending_size = 0
@@ -123,16 +118,21 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
         pending.clear()
         pending_size = 0
 
-    def block(kind: int, node) -> int:
+    def advance(key: tuple) -> None:
+        """Pass the old file's agent introductions before block ``key``."""
         nonlocal passed
-        key = (kind, node)
         while passed < len(events) and event_keys[passed] < key:
             agent = events[passed][1]
             differ.symmetric_difference_update((agent,))
             passed += 1
-        span = spans.get(key)
-        if span is not None and node not in (changed_nodes if kind == NODES else changed_sources):
-            start, end, lines = span
+
+    def block(kind: int, node, place: int | None) -> tuple[int, int]:
+        key = (kind, node)
+        advance(key)
+        size = old_sizes[kind][place] if place is not None else 0
+        if size and node not in (changed_nodes if kind == NODES else changed_sources):
+            start = starts[kind][place]
+            end, lines = start + size, old_lines[kind][place]
             if not any(old.find(agent_iri(agent), start, end) >= 0 for agent in differ):
                 for at in range(passed, len(events)):   # the agents this block introduced in the old file
                     if event_keys[at] != key:
@@ -162,20 +162,56 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
         emit(data)
         return len(data), len(out)
 
+    def run(kind: int, first: int, end: int, sizes: list, lines: list) -> None:
+        """The old blocks ``first`` to ``end`` (no node in them touched, no agent introduced in
+        them): one copy, unless an agent whose introduction moved is named in them."""
+        start, stop = starts[kind][first], starts[kind][end]
+        advance((kind, old_index.nodes[first]))
+        if start == stop or not any(old.find(agent_iri(agent), start, stop) >= 0 for agent in differ):
+            if stop > start:
+                copy(start, stop)
+            sizes += old_sizes[kind][first:end]
+            lines += old_lines[kind][first:end]
+            return
+        for place in range(first, end):
+            node = old_index.nodes[place]
+            size, count = block(kind, node, place) if old_sizes[kind][place] else (0, 0)
+            sizes.append(size)
+            lines.append(count)
+
     try:
         for kind in (NODES, EDGES):
             sizes, lines = (index.node_sizes, index.node_lines) if kind == NODES else (index.edge_sizes, index.edge_lines)
-            for node in nodes:
-                size, count = block(kind, node) if kind == NODES or graph.out_degree(node) else (0, 0)
+            for step in plan:
+                if type(step[0]) is int:
+                    run(kind, step[0], step[1], sizes, lines)
+                    continue
+                node, place = step
+                size, count = block(kind, node, place) if kind == NODES or graph.out_degree(node) else (0, 0)
                 sizes.append(size)
                 lines.append(count)
         flush()
     finally:
         if view is not None:
             view.release()
+    index.nodes = nodes_of(plan, old_index.nodes if usable else [])
     index.size = sum(index.node_sizes) + sum(index.edge_sizes)
     index.lines = sum(index.node_lines) + sum(index.edge_lines)
     return index
+
+
+def _plan(graph: nx.MultiDiGraph, old_index: LinesIndex | None, agent_nodes: set, changed_nodes,
+          changed_sources) -> list[tuple]:
+    """The new file's node order as :func:`kg.graph.snapshot_patch.plan_nodes` steps: the nodes
+    touched and those whose blocks introduced an agent, each alone, and runs of old blocks
+    between them. Without an old file, or when the changed nodes do not account for every node
+    that came or went, every node is a step of its own (found in the old file by id)."""
+    if old_index is not None:
+        plan = plan_nodes(old_index.nodes, sorted(set(changed_nodes) | set(changed_sources) | agent_nodes), graph)
+        if plan_size(plan) == graph.number_of_nodes():
+            return plan
+    places = {node: place for place, node in enumerate(old_index.nodes)} if old_index is not None else {}
+    return [(node, places.get(node)) for node in sorted(graph.nodes)]
 
 
 @dataclass
@@ -209,7 +245,7 @@ def write_streamed_export(graph: nx.MultiDiGraph, path, format: str = "nt", last
     vocab = vocabulary()
     base_iri = check_base_iri(vocab.default_base_iri)
     name = graph_name(base_iri, vocab) if format == "nquads" else None
-    with _mapped(path if last is not None and last.describes(path, format) else None) as old:
+    with mapped(path if last is not None and last.describes(path, format) else None) as old:
         try:
             with atomic_open(path, "wb") as handle, paused_gc():
                 index = write_blocks(graph, handle, base_iri, vocab, name, old=old,
@@ -219,14 +255,3 @@ def write_streamed_export(graph: nx.MultiDiGraph, path, format: str = "nt", last
             raise unicode_error(error, str(path)) from None
     stat = path.stat()
     return WrittenExport(str(path), format, index, stat.st_size, stat.st_mtime_ns)
-
-
-@contextmanager
-def _mapped(path: Path | None):
-    """The file at ``path`` mapped read-only (None for no path or an empty file). The new file
-    replaces it by a rename, so the mapping keeps the old bytes until it is closed."""
-    if path is None or path.stat().st_size == 0:
-        yield None
-        return
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        yield mapped
