@@ -11,7 +11,7 @@ import pytest
 from kg.graph.patch import apply_patch
 from kg.graph.snapshot import read_snapshot, write_snapshot
 from kg.rdf import export_to, graph_name
-from kg.rdf.lines_patch import write_blocks
+from kg.rdf.lines_patch import _plan, write_blocks
 from kg.rdf.vocab import vocabulary
 from kg.pipeline import build_graph
 from kg.schema import load_schema
@@ -51,8 +51,10 @@ def test_written_whole_the_blocks_are_the_streamed_export(corpus, fmt):
     assert again == data
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_after_a_patch_the_copied_and_encoded_blocks_are_the_whole_export(corpus, seed, tmp_path):
+@pytest.mark.parametrize("seed, name_removed", [(0, True), (1, True), (2, False), (3, False)])
+def test_after_a_patch_the_copied_and_encoded_blocks_are_the_whole_export(corpus, seed, name_removed, tmp_path):
+    """With the removed nodes named, runs between touched nodes are copied whole; without, every
+    node is looked up in the old index (both give the whole export's bytes)."""
     papers, extractions = corpus
     schema = load_schema()
     rng = random.Random(seed)
@@ -63,9 +65,15 @@ def test_after_a_patch_the_copied_and_encoded_blocks_are_the_whole_export(corpus
     graph = read_snapshot(write_snapshot(graph, tmp_path))   # as a later build holds it: lists, not tuples
     old, index = blocks(graph)
     patch = _patch(old_papers, new_papers, extractions, schema)
-    sources = apply_patch(graph, patch)
-    data, _ = blocks(graph, old=old, index=index, nodes=patch.changed_nodes(), sources=sources)
+    removed: set = set()
+    sources = apply_patch(graph, patch, removed)
+    assert removed
+    touched = patch.changed_nodes() | (removed if name_removed else set())
+    plan = _plan(graph, index, set(), touched, sources)
+    assert any(type(step[0]) is int for step in plan) == name_removed   # runs of old blocks, or none
+    data, written = blocks(graph, old=old, index=index, nodes=touched, sources=sources)
     assert data == streamed(graph)
+    assert written == blocks(graph)[1]   # the index the next build starts from
 
 
 def _tiny(papers: list[tuple[str, str]]) -> nx.MultiDiGraph:
