@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import pickle
 
 import pytest
 from click.testing import CliRunner
 
-from kg.buildstate import STATE_FILE, BuildState
+from kg.buildstate import DIGEST_RECORD, STATE_FILE, BuildState, file_digest, recorded_digest
 from kg.cli import main
 from kg.loaders import read_corpus
 
@@ -86,6 +87,24 @@ def test_a_snapshot_the_state_did_not_write_makes_a_whole_build(papers, tmp_path
     (out / "graph.json").write_text((out / "graph.json").read_text(encoding="utf-8") + " ", encoding="utf-8")
     again = _build(corpus, out)
     assert "is not the one the last build wrote: whole build" in again
+
+
+def test_a_snapshot_put_back_with_its_old_times_is_read_again(papers, tmp_path):
+    """The recorded digest is trusted only for the file it was recorded for: another graph.json of
+    the same size, given the same modification time (``cp -a``), is hashed again."""
+    corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
+    _write(corpus, papers[:20])
+    _build(corpus, out)
+    snapshot, cache = out / "graph.json", out / ".cache"
+    recorded = json.loads((cache / DIGEST_RECORD).read_text(encoding="utf-8"))
+    assert recorded["sha256"] == file_digest(snapshot) == recorded_digest(cache, snapshot)
+    data = snapshot.read_bytes()
+    stat = snapshot.stat()
+    snapshot.write_bytes(data.replace(b'"directed": true', b'"directed": True', 1))   # same size, other bytes
+    os.utime(snapshot, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert snapshot.stat().st_size == stat.st_size and snapshot.stat().st_mtime_ns == stat.st_mtime_ns
+    assert recorded_digest(cache, snapshot) == file_digest(snapshot) != recorded["sha256"]
+    assert "is not the one the last build wrote: whole build" in _build(corpus, out)
 
 
 def test_a_state_made_by_other_code_makes_a_whole_build(papers, tmp_path):
