@@ -9,7 +9,8 @@ only the new, changed and removed papers and the earlier papers their change rea
 The state is only trusted when everything it was made from is unchanged: the extraction
 pipeline version, the resolution, graph, snapshot and RDF code, the schema, the curated
 tables, and the bytes of ``graph.json`` (edited or replaced snapshots make the next build a
-whole one).
+whole one). That file's digest is computed while it is written and recorded beside the state
+(``snapshot-digest.json``) with the file's identity, so it is read again only when changed.
 It is a pickle in the build's own cache folder: load only state folders you made yourself.
 """
 from __future__ import annotations

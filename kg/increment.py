@@ -65,8 +65,7 @@ class Change:
         new file's index (``digest``, a :mod:`hashlib` object, is fed the bytes written)."""
         from kg.graph.snapshot_patch import patch_snapshot
 
-        return patch_snapshot(graph, path, last, self.touched_nodes, self.changed_sources,
-                              digest)
+        return patch_snapshot(graph, path, last, self.touched_nodes, self.changed_sources, digest)
 
     def describe(self) -> str:
         return (f"incremental: {self.added} new, {self.changed} changed, {len(self.removed)} removed papers; "

@@ -31,11 +31,6 @@ _MIDDLE = b',\n "graph": {},\n "multigraph": true,\n "nodes": '
 _OPEN, _CLOSE, _EMPTY, _TAIL = b"[\n  ", b"\n ]", b"[]", b"\n}\n"
 
 
-def edge_order(edge: tuple) -> tuple:
-    """The snapshot's order of ``(source, target, key)``."""
-    return edge[0], edge[1], str(edge[2])
-
-
 @dataclass
 class SnapshotIndex:
     """Where each block of a written snapshot is. Sizes count the separator after the block
@@ -125,7 +120,7 @@ def write_indexed_snapshot(graph: nx.MultiDiGraph, path: str | Path, digest=None
     index = SnapshotIndex(nodes=sorted(graph.nodes))
     with atomic_open(target, "wb") as handle, paused_gc():
         write = _counting(digesting(handle, digest), index)
-        if graph.graph != {} or not graph.number_of_edges():   # not the usual layout: written, not indexed
+        if not _usual(graph):   # written, not indexed
             for piece in iter_dumps(graph):
                 write(piece.encode("utf-8"))
             index.nodes = []
@@ -137,6 +132,11 @@ def write_indexed_snapshot(graph: nx.MultiDiGraph, path: str | Path, digest=None
         _write_blocks(index.nodes, lambda node: [{**nodes[node], "id": node}], index.node_sizes, write)
         write(_CLOSE + _TAIL)
     return index
+
+
+def _usual(graph: nx.MultiDiGraph) -> bool:
+    """A kg graph with edges and no graph attributes: the layout the index describes."""
+    return graph.is_directed() and graph.is_multigraph() and graph.graph == {} and graph.number_of_edges() > 0
 
 
 def _counting(write, index: SnapshotIndex):
@@ -191,7 +191,7 @@ def patch_snapshot(graph: nx.MultiDiGraph, path: str | Path, last: SnapshotIndex
     if target.suffix != ".json":
         target = target / SNAPSHOT_NAME
     with mapped(target if last is not None and last.nodes and target.is_file() else None) as old:
-        if old is None or not last.fits(old) or graph.graph != {} or not graph.number_of_edges():
+        if old is None or not last.fits(old) or not _usual(graph):
             return write_indexed_snapshot(graph, target, digest)
         plan = plan_nodes(last.nodes, sorted(set(touched_nodes) | set(touched_sources)), graph)
         if plan_size(plan) != graph.number_of_nodes():
