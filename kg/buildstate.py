@@ -119,6 +119,7 @@ class BuildState:
     snapshot: str | None = None            # sha256 of the graph.json written with this graph
     rdf: object = None                     # kg.rdf.lines_patch.WrittenExport of the streamed RDF file, if any
     snapshot_index: object = None          # kg.graph.snapshot_patch.SnapshotIndex of that graph.json
+    counts: dict | None = None             # kg.store.counts.graph_counts of the graph
 
     def dropped_total(self) -> Counter:
         total: Counter = Counter()

@@ -19,11 +19,12 @@ from kg.buildstate import BuildState, code_fingerprint, paper_digest
 from kg.extract.cache import CacheReport
 from kg.gcpause import paused_gc
 from kg.graph.build import BuildReport, _Schema, entity_node, paper_fragment, variant_edges
-from kg.graph.patch import Patch, apply_patch, delta_graph
+from kg.graph.patch import Patch, apply_patch, delta_graph, reach_of
 from kg.graph.validate import validate
 from kg.paper import Paper
 from kg.pipeline import PipelineReport, build_graph, count_graph, extract_all
 from kg.schema import Schema, load_schema
+from kg.store.counts import part_counts, shifted_counts
 
 
 @dataclass
@@ -95,7 +96,7 @@ def whole_build(papers: Sequence[Paper], *, schema: Schema | None = None, finger
     graph, report = build_graph(papers, schema=schema, resolve_with=resolve_keeping_state,
                                 dropped_by_paper=dropped, **extract_options)
     state = BuildState(fingerprint=fingerprint_value, papers={p.id: paper_digest(p) for p in papers},
-                       resolution=kept["resolution"], graph=graph, dropped=dropped)
+                       resolution=kept["resolution"], graph=graph, dropped=dropped, counts=report.counts)
     return graph, report, state
 
 
@@ -164,14 +165,17 @@ def _update(papers: Sequence[Paper], state: BuildState, schema: Schema, count_pr
     key = answers.key_of("VARIANT_OF", None)
     patch.links_removed = [(variant, base, key) for variant, base in sorted(moved.variants_removed)]
     graph = state.graph
+    # The counts follow the patch: the share of what it can reach, before and after.
+    last_counts = state.counts if state.counts is not None else count_graph(graph, schema)
     if count_previous:
-        from kg.store.counts import graph_counts
-
-        change.previous_counts = graph_counts(graph, schema)
-    change.changed_sources = apply_patch(graph, patch, change.removed_nodes)
+        change.previous_counts = last_counts
+    reach = reach_of(graph, patch)
+    before = part_counts(graph, reach.nodes, reach.sources, schema)
+    change.changed_sources = apply_patch(graph, patch, change.removed_nodes, reach)
+    report.counts = state.counts = shifted_counts(last_counts, before,
+                                                  part_counts(graph, reach.nodes, reach.sources, schema))
     change.delta = delta_graph(graph, patch)
     validate(change.delta, schema)
-    report.counts = count_graph(graph, schema)
     report.build.dropped = state.dropped_total()
     report.build.dropped.update(_variant_drops(resolution, answers))
     report.seconds["graph"] = time.perf_counter() - clock

@@ -26,14 +26,11 @@ from kg.schema import Schema, load_schema
 
 
 def count_graph(graph: nx.MultiDiGraph, schema: Schema | None = None) -> dict[str, dict[str, int]]:
-    """Nodes per label (entities also counted under ``Entity``, as in Neo4j) and edges per type."""
-    schema = schema or load_schema()
-    nodes: Counter = Counter(attrs.get("label") for _, attrs in graph.nodes(data=True))
-    entity_total = sum(nodes[label] for label in schema.entity_labels)
-    if entity_total:
-        nodes["Entity"] = entity_total
-    edges: Counter = Counter(attrs.get("type") for _, _, attrs in graph.edges(data=True))
-    return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(edges.items()))}
+    """Nodes per label (entities also counted under ``Entity``, as in Neo4j) and edges per type:
+    the counts Neo4j holds once the graph is written (:func:`kg.store.counts.graph_counts`)."""
+    from kg.store.counts import graph_counts
+
+    return graph_counts(graph, schema or load_schema())
 
 
 @dataclass

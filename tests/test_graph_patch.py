@@ -8,13 +8,14 @@ import random
 import pytest
 
 from kg.graph.build import BuildReport, _Schema, entity_node, paper_fragment, variant_edges
-from kg.graph.patch import Patch, apply_patch, delta_graph
+from kg.graph.patch import Patch, apply_patch, delta_graph, reach_of
 from kg.graph.snapshot import dumps, write_snapshot
 from kg.graph.snapshot_patch import SnapshotIndex, patch_snapshot, write_indexed_snapshot
 from kg.loaders import read_corpus
 from kg.pipeline import build_graph, extract_all
 from kg.resolve import resolve
 from kg.schema import load_schema
+from kg.store.counts import graph_counts, part_counts, shifted_counts
 
 CORPUS = "examples/corpus"
 
@@ -74,8 +75,14 @@ def test_patched_graph_and_snapshot_equal_the_whole_build(corpus, seed, tmp_path
     index = write_indexed_snapshot(graph, snapshot)
     assert snapshot.read_text(encoding="utf-8") == dumps(graph)
     removed: set = set()
-    sources = apply_patch(graph, patch, removed)
+    counts = graph_counts(graph, schema)
+    reach = reach_of(graph, patch)
+    before = part_counts(graph, reach.nodes, reach.sources, schema)
+    sources = apply_patch(graph, patch, removed, reach)
     assert dumps(graph) == dumps(whole)
+    after = part_counts(graph, reach.nodes, reach.sources, schema)
+    assert shifted_counts(counts, before, after) == graph_counts(whole, schema) != counts
+    assert sources <= reach.sources and removed <= reach.nodes
     digest = hashlib.sha256()
     new_index = patch_snapshot(graph, snapshot, index, patch.changed_nodes() | removed, sources, digest)
     assert snapshot.read_text(encoding="utf-8") == dumps(whole)

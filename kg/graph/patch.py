@@ -55,13 +55,41 @@ def _owned_by(graph: nx.MultiDiGraph, papers: set[str]) -> tuple[list[str], list
     return nodes, edges
 
 
-def apply_patch(graph: nx.MultiDiGraph, patch: Patch, removed: set | None = None) -> set[str]:
-    """Apply ``patch`` to ``graph`` (in place); returns the nodes whose out-edges were removed or
-    added, and adds to ``removed`` the nodes taken out (some come back, set again). Raises
-    SchemaError when an entity to remove is still the end of an edge the patch keeps: the
-    change set missed a paper."""
+@dataclass
+class Reach:
+    """What applying a patch can change, found before it is applied: the nodes it may set or take
+    out, and the nodes whose out-edges it may add or remove (with what the papers own)."""
+
+    nodes: set[str]
+    sources: set[str]
+    results: list[str]
+    entity_edges: list[tuple[str, str, str]]
+
+
+def reach_of(graph: nx.MultiDiGraph, patch: Patch) -> Reach:
+    """The :class:`Reach` of ``patch`` on ``graph`` (before it is applied)."""
     papers = patch.papers()
     results, entity_edges = _owned_by(graph, papers)
+    sources = set(papers) | set(results) | {edge[0] for edge in entity_edges} | \
+        {edge[0] for edge in patch.links_removed} | {edge[0] for edge in patch.links_added} | \
+        {edge[0] for f in patch.fragments for edge in f.edges}
+    nodes = set(papers) | set(results) | patch.changed_nodes()
+    for entity in patch.entities_removed:
+        if entity in graph:
+            nodes.add(entity)
+            sources.add(entity)
+            sources.update(graph.predecessors(entity))
+    return Reach(nodes, sources, results, entity_edges)
+
+
+def apply_patch(graph: nx.MultiDiGraph, patch: Patch, removed: set | None = None, reach: Reach | None = None) -> set[str]:
+    """Apply ``patch`` to ``graph`` (in place); returns the nodes whose out-edges were removed or
+    added, and adds to ``removed`` the nodes taken out (some come back, set again). ``reach``:
+    :func:`reach_of` this patch, when the caller has it. Raises SchemaError when an entity to
+    remove is still the end of an edge the patch keeps: the change set missed a paper."""
+    papers = patch.papers()
+    reach = reach or reach_of(graph, patch)
+    results, entity_edges = reach.results, reach.entity_edges
     sources = set(papers) | set(results) | {edge[0] for edge in entity_edges} | \
         {edge[0] for edge in patch.links_removed} | {edge[0] for edge in patch.links_added} | \
         {edge[0] for f in patch.fragments for edge in f.edges}

@@ -23,8 +23,41 @@ def graph_counts(graph, schema=None) -> dict:
         nodes[label] += 1
         for parent in ancestors(schema, label):
             nodes[parent] += 1
-    rels = Counter(attrs.get("type") or str(key).split("|", 1)[0] for _, _, key, attrs in graph.edges(keys=True, data=True))
+    rels = Counter(_type(key, attrs) for _, _, key, attrs in graph.edges(keys=True, data=True))
     return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(rels.items()))}
+
+
+def _type(key, attrs: dict) -> str:
+    return attrs.get("type") or str(key).split("|", 1)[0]
+
+
+def part_counts(graph, nodes, sources, schema) -> tuple[Counter, Counter]:
+    """The :func:`graph_counts` share of the ``nodes`` and of the out-edges of ``sources`` (those
+    in the graph): taken before and after a change that stays inside them, the difference is the
+    change's (see :func:`shifted_counts`)."""
+    labels: Counter = Counter()
+    for node in nodes:
+        if node in graph:
+            label = graph.nodes[node].get("label")
+            labels[label] += 1
+            for parent in ancestors(schema, label):
+                labels[parent] += 1
+    rels: Counter = Counter()
+    for source in sources:
+        if source in graph:
+            rels.update(_type(key, attrs) for _, _, key, attrs in graph.out_edges(source, keys=True, data=True))
+    return labels, rels
+
+
+def shifted_counts(counts: dict, before: tuple[Counter, Counter], after: tuple[Counter, Counter]) -> dict:
+    """``counts`` (a :func:`graph_counts` result) less the ``before`` share plus the ``after`` one."""
+    shifted = {}
+    for kind, old, new in (("nodes", before[0], after[0]), ("relationships", before[1], after[1])):
+        total = Counter(counts[kind])
+        total.subtract(old)
+        total.update(new)
+        shifted[kind] = {name: n for name, n in sorted(total.items()) if n}
+    return shifted
 
 
 def read_counts(settings: Neo4jSettings, schema=None) -> dict:
