@@ -221,10 +221,11 @@ class ResolutionState:
         """The batch report (recomputed from the aggregates: one pass over entities and keys)."""
         entities = self.entities.values()
         conflicts = sorted((e.key, e.id, e.type_votes) for e in entities if len(e.type_votes) > 1)
+        by_type = Counter(e.type for e in entities)
         return ResolutionReport(
             surfaces_before={t: len(self.surfaces_before[t]) for t in ENTITY_TYPES},
             keys_before={t: len(self.keys_before[t]) for t in ENTITY_TYPES},
-            entities_after={t: sum(1 for e in entities if e.type == t) for t in ENTITY_TYPES},
+            entities_after={t: by_type[t] for t in ENTITY_TYPES},
             type_conflicts=[(i, v) for _, i, v in conflicts],
             ambiguous_abbreviations=self.resolver.ambiguous(),
             unknown_types=dict(self.unknown_types),
