@@ -55,6 +55,14 @@ def _owned_by(graph: nx.MultiDiGraph, papers: set[str]) -> tuple[list[str], list
     return nodes, edges
 
 
+def _sources(patch: Patch, papers: set[str], results: list[str], entity_edges: list) -> set[str]:
+    """Nodes whose out-edges the patch removes or adds, before any entity is taken out: the
+    papers and what they own, and the sources of the links and fragment edges it sets."""
+    return set(papers) | set(results) | {edge[0] for edge in entity_edges} | \
+        {edge[0] for edge in patch.links_removed} | {edge[0] for edge in patch.links_added} | \
+        {edge[0] for f in patch.fragments for edge in f.edges}
+
+
 @dataclass
 class Reach:
     """What applying a patch can change, found before it is applied: the nodes it may set or take
@@ -70,9 +78,7 @@ def reach_of(graph: nx.MultiDiGraph, patch: Patch) -> Reach:
     """The :class:`Reach` of ``patch`` on ``graph`` (before it is applied)."""
     papers = patch.papers()
     results, entity_edges = _owned_by(graph, papers)
-    sources = set(papers) | set(results) | {edge[0] for edge in entity_edges} | \
-        {edge[0] for edge in patch.links_removed} | {edge[0] for edge in patch.links_added} | \
-        {edge[0] for f in patch.fragments for edge in f.edges}
+    sources = _sources(patch, papers, results, entity_edges)
     nodes = set(papers) | set(results) | patch.changed_nodes()
     for entity in patch.entities_removed:
         if entity in graph:
@@ -90,9 +96,7 @@ def apply_patch(graph: nx.MultiDiGraph, patch: Patch, removed: set | None = None
     papers = patch.papers()
     reach = reach or reach_of(graph, patch)
     results, entity_edges = reach.results, reach.entity_edges
-    sources = set(papers) | set(results) | {edge[0] for edge in entity_edges} | \
-        {edge[0] for edge in patch.links_removed} | {edge[0] for edge in patch.links_added} | \
-        {edge[0] for f in patch.fragments for edge in f.edges}
+    sources = _sources(patch, papers, results, entity_edges)
     graph.remove_edges_from(entity_edges)
     graph.remove_nodes_from(results)
     for paper in papers:
