@@ -6,7 +6,6 @@ place with ``os.replace``, so an interrupted run leaves the last good file untou
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
 import tempfile
 from pathlib import Path
@@ -65,14 +64,3 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     with atomic_open(path, "wb") as handle:
         handle.write(data)
 
-
-@contextlib.contextmanager
-def mapped(path: str | os.PathLike | None) -> Iterator[mmap.mmap | None]:
-    """The file at ``path`` mapped read-only (None for no path or an empty file), to copy parts of a
-    last output into its replacement: :func:`atomic_open` replaces it by a rename, so the mapping
-    keeps the old bytes until it is closed."""
-    if path is None or Path(path).stat().st_size == 0:
-        yield None
-        return
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        yield view

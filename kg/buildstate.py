@@ -41,7 +41,7 @@ def _sources() -> list[Path]:
     import kg.schema
 
     roots = [_PACKAGE / "resolve", _PACKAGE / "graph", _PACKAGE / "rdf", _PACKAGE / "paper.py",
-             Path(kg.schema.__file__).resolve().parent]
+             _PACKAGE / "splice.py", Path(kg.schema.__file__).resolve().parent]
     found = []
     for root in roots:
         found += sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc", ".pyo")) \

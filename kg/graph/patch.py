@@ -88,7 +88,8 @@ def reach_of(graph: nx.MultiDiGraph, patch: Patch) -> Reach:
     return Reach(nodes, sources, results, entity_edges)
 
 
-def apply_patch(graph: nx.MultiDiGraph, patch: Patch, removed: set | None = None, reach: Reach | None = None) -> set[str]:
+def apply_patch(graph: nx.MultiDiGraph, patch: Patch, removed: set | None = None,
+                reach: Reach | None = None) -> set[str]:
     """Apply ``patch`` to ``graph`` (in place); returns the nodes whose out-edges were removed or
     added, and adds to ``removed`` the nodes taken out (some come back, set again). ``reach``:
     :func:`reach_of` this patch, when the caller has it. Raises SchemaError when an entity to

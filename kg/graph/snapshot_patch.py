@@ -20,9 +20,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.atomic import atomic_open, mapped
+from kg.atomic import atomic_open
 from kg.gcpause import paused_gc
 from kg.graph.snapshot import CHUNK, SNAPSHOT_NAME, _elements, digesting, iter_dumps
+from kg.splice import Splicer, mapped
 
 SEPARATOR = b",\n  "                      # between two elements of an array
 _BOUNDARY = b"\n  },\n  {"               # an element's end, the separator, the next one's start
@@ -54,7 +55,8 @@ class SnapshotIndex:
             return False
         edge_start, node_start = self.starts()
         middle = node_start - len(_OPEN) - len(_MIDDLE)
-        return data[:edge_start] == _HEAD + _OPEN and data[middle - len(_CLOSE):node_start] == _CLOSE + _MIDDLE + _OPEN \
+        return data[:edge_start] == _HEAD + _OPEN \
+            and data[middle - len(_CLOSE):node_start] == _CLOSE + _MIDDLE + _OPEN \
             and data[len(data) - len(_CLOSE) - len(_TAIL):] == _CLOSE + _TAIL
 
 
@@ -77,38 +79,6 @@ def _out_edges(graph: nx.MultiDiGraph, node) -> list[dict]:
     return [{**attrs, "source": node, "target": target, "key": key}
             for _, target, key, attrs in sorted(graph.out_edges(node, keys=True, data=True),
                                                 key=lambda e: (e[1], str(e[2])))]
-
-
-class _ArrayWriter:
-    """Writes one array's elements: separators between them, and consecutive byte ranges of the
-    last file coalesced into one write from its mapping."""
-
-    def __init__(self, write, view=None):
-        self.write, self.view = write, view
-        self.first, self.copying = True, None
-
-    def copy(self, start: int, end: int) -> None:
-        if self.copying is not None and self.copying[1] + len(SEPARATOR) == start:
-            self.copying[1] = end
-            return
-        self.flush()
-        self.copying = [start, end]
-
-    def add(self, data) -> None:
-        self.flush()
-        self._put(data)
-
-    def flush(self) -> None:
-        if self.copying is not None:
-            start, end = self.copying
-            self.copying = None
-            self._put(self.view[start:end])
-
-    def _put(self, data) -> None:
-        if not self.first:
-            self.write(SEPARATOR)
-        self.first = False
-        self.write(data)
 
 
 def write_indexed_snapshot(graph: nx.MultiDiGraph, path: str | Path, digest=None) -> SnapshotIndex:
@@ -151,15 +121,13 @@ def _write_blocks(nodes: list, items_of, sizes: array, write) -> None:
     """Each node's block (its items, encoded a few thousand at a time), and each block's size."""
     pending: list[dict] = []
     counts: list[int] = []
-    first = True
+    out = Splicer(write, separator=SEPARATOR)
 
     def flush() -> None:
-        nonlocal first
         if not pending:
             return
         data, element_sizes = _sizes(pending)
-        write(data if first else SEPARATOR + data)
-        first = False
+        out.add(data)
         at = 0
         for count in counts:
             if count:
@@ -177,6 +145,7 @@ def _write_blocks(nodes: list, items_of, sizes: array, write) -> None:
         if len(pending) >= CHUNK:
             flush()
     flush()
+    out.flush()
     if counts:   # trailing nodes without items
         sizes.extend([0] * len(counts))
 
@@ -205,11 +174,11 @@ def patch_snapshot(graph: nx.MultiDiGraph, path: str | Path, last: SnapshotIndex
                 write = _counting(digesting(handle, digest), index)
                 write(_HEAD + _OPEN)
                 _patch_blocks(plan, last.edge_sizes, edge_start, set(touched_sources),
-                              lambda node: _out_edges(graph, node), index.edge_sizes, _ArrayWriter(write, view))
+                              lambda node: _out_edges(graph, node), index.edge_sizes, write, view)
                 write(_CLOSE + _MIDDLE + _OPEN)
                 nodes = graph.nodes
                 _patch_blocks(plan, last.node_sizes, node_start, set(touched_nodes),
-                              lambda node: [{**nodes[node], "id": node}], index.node_sizes, _ArrayWriter(write, view))
+                              lambda node: [{**nodes[node], "id": node}], index.node_sizes, write, view)
                 write(_CLOSE + _TAIL)
         finally:
             view.release()
@@ -252,8 +221,10 @@ def plan_nodes(old_nodes: list, touched: list, graph: nx.MultiDiGraph) -> list[t
 
 
 def _patch_blocks(plan: list[tuple], old_sizes: array, start: int, touched: set, items_of, sizes: array,
-                  out: _ArrayWriter) -> None:
-    """One array of the new file: runs and untouched blocks copied, touched blocks encoded."""
+                  write, view) -> None:
+    """One array of the new file: runs and untouched blocks copied from ``view`` (the last file),
+    touched blocks encoded."""
+    out = Splicer(write, view, SEPARATOR)
     offsets = list(accumulate(old_sizes, initial=0))
     for step in plan:
         if type(step[0]) is int:

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 import networkx as nx
 
-from kg.atomic import atomic_open, mapped
+from kg.atomic import atomic_open
 from kg.gcpause import paused_gc
 from kg.graph.snapshot_patch import nodes_of, plan_nodes, plan_size
 from kg.rdf.export import check_format, graph_name, unicode_error
@@ -28,6 +28,7 @@ from kg.rdf.lines import LineWriter
 from kg.rdf.ntriples import nt_term
 from kg.rdf.terms import check_base_iri
 from kg.rdf.vocab import Vocabulary, vocabulary
+from kg.splice import Splicer, mapped
 
 NODES, EDGES = 0, 1
 
@@ -81,42 +82,7 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
         starts = (list(accumulate(old_index.node_sizes, initial=0)),
                   list(accumulate(old_index.edge_sizes, initial=sum(old_index.node_sizes))))
     view = memoryview(old) if usable else None
-    pending: list = []   # encoded bytes, and [start, end] ranges of the old file to copy, in order
-    pending_size = 0
-
-    def emit(data: bytes) -> None:
-        nonlocal pending_size
-        pending.append(data)
-        pending_size += len(data)
-        if pending_size >= 1 << 23:
-            flush()
-
-    def copy(start: int, end: int) -> None:
-        nonlocal pending_size
-        last = pending[-1] if pending else None
-        if type(last) is list and last[1] == start:   # the next block of the old file: one longer copy
-            last[1] = end
-        else:
-            pending.append([start, end])
-        pending_size += end - start
-        if pending_size >= 1 << 23:
-            flush()
-
-    def flush() -> None:
-        nonlocal pending_size
-        encoded: list[bytes] = []
-        for piece in pending:
-            if type(piece) is list:
-                if encoded:
-                    handle.write(b"".join(encoded))
-                    encoded.clear()
-                handle.write(view[piece[0]:piece[1]])
-            else:
-                encoded.append(piece)
-        if encoded:
-            handle.write(b"".join(encoded))
-        pending.clear()
-        pending_size = 0
+    spliced = Splicer(handle.write, view)
 
     def advance(key: tuple) -> None:
         """Pass the old file's agent introductions before block ``key``."""
@@ -142,7 +108,7 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
                     writer.introduced.append(agent)
                     differ.symmetric_difference_update((agent,))
                     index.first[agent] = key
-                copy(start, end)
+                spliced.copy(start, end)
                 return end - start, lines
         before = len(writer.introduced)
         out: list[str] = []
@@ -159,7 +125,7 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
             differ.symmetric_difference_update((agent,))
             index.first[agent] = key
         data = "".join(out).encode("utf-8")
-        emit(data)
+        spliced.add(data)
         return len(data), len(out)
 
     def run(kind: int, first: int, end: int, sizes: list, lines: list) -> None:
@@ -169,7 +135,7 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
         advance((kind, old_index.nodes[first]))
         if start == stop or not any(old.find(agent_iri(agent), start, stop) >= 0 for agent in differ):
             if stop > start:
-                copy(start, stop)
+                spliced.copy(start, stop)
             sizes += old_sizes[kind][first:end]
             lines += old_lines[kind][first:end]
             return
@@ -190,7 +156,7 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
                 size, count = block(kind, node, place) if kind == NODES or graph.out_degree(node) else (0, 0)
                 sizes.append(size)
                 lines.append(count)
-        flush()
+        spliced.flush()
     finally:
         if view is not None:
             view.release()
