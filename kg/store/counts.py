@@ -18,13 +18,19 @@ def graph_counts(graph, schema=None) -> dict:
     from kg.schema import load_schema
 
     schema = schema or load_schema()
-    nodes: Counter = Counter()
-    for _, label in graph.nodes(data="label"):
-        nodes[label] += 1
-        for parent in ancestors(schema, label):
-            nodes[parent] += 1
+    nodes = _labels((label for _, label in graph.nodes(data="label")), schema)
     rels = Counter(_type(key, attrs) for _, _, key, attrs in graph.edges(keys=True, data=True))
     return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(rels.items()))}
+
+
+def _labels(labels, schema) -> Counter:
+    """Nodes by label, each also under its parent labels (as Neo4j labels them)."""
+    counts: Counter = Counter()
+    for label in labels:
+        counts[label] += 1
+        for parent in ancestors(schema, label):
+            counts[parent] += 1
+    return counts
 
 
 def _type(key, attrs: dict) -> str:
@@ -35,13 +41,7 @@ def part_counts(graph, nodes, sources, schema) -> tuple[Counter, Counter]:
     """The :func:`graph_counts` share of the ``nodes`` and of the out-edges of ``sources`` (those
     in the graph): taken before and after a change that stays inside them, the difference is the
     change's (see :func:`shifted_counts`)."""
-    labels: Counter = Counter()
-    for node in nodes:
-        if node in graph:
-            label = graph.nodes[node].get("label")
-            labels[label] += 1
-            for parent in ancestors(schema, label):
-                labels[parent] += 1
+    labels = _labels((graph.nodes[node].get("label") for node in nodes if node in graph), schema)
     rels: Counter = Counter()
     for source in sources:
         if source in graph:
