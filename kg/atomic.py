@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -23,13 +23,23 @@ def _current_umask() -> int:
 def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary sibling of ``path``; on success it replaces ``path``, on error it is removed.
 
-    The file gets ordinary permissions (0666 less the umask), not mkstemp's private 0600.
+    The file gets ordinary permissions (0666 less the umask), not the private 0600 it is created with.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     binary = "b" in mode
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = None
     try:
+        # The name is chosen before the file is created (O_EXCL), so a Ctrl-C that lands right
+        # after the creation still knows what to remove; tempfile.mkstemp could be interrupted
+        # after making the file and before returning its name, and leave it behind.
+        while True:
+            tmp = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+                break
+            except FileExistsError:
+                tmp = None   # another writer's: never ours to remove
         with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as handle:
             yield handle
             handle.flush()
@@ -37,8 +47,9 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
         os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
 
 

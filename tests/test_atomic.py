@@ -40,3 +40,22 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
     removed = remove_stale_temporaries(tmp_path)
     assert [p.name for p in removed] == [".graph.ttl.k3j2.tmp"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json", "notes.tmp"]
+
+
+def test_ctrl_c_right_after_the_temporary_is_created_leaves_no_temporary(tmp_path, monkeypatch):
+    """The moment the interruption matrix can hit: the file exists, its name not yet handed back."""
+    target = tmp_path / "graph.json"
+    atomic_write_text(target, "good")
+    real_open = os.open
+
+    def open_then_interrupt(*args, **kwargs):
+        os.close(real_open(*args, **kwargs))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "open", open_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_open(target) as handle:
+            handle.write("new")
+    monkeypatch.undo()
+    assert target.read_text() == "good"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.json"]
