@@ -155,14 +155,14 @@ def cap_nodes(graph: nx.MultiDiGraph, cap: int, keep: set[str]) -> set[str]:
 
     # Only nodes linked to a chosen one can sort before the unlinked ones (their key starts with
     # minus the links): rank those first, and the rest only if they are not enough.
-    room = max(0, cap - len(chosen))
+    others_room = max(0, cap - len(chosen))
     linked: set = set()
     for node in chosen:
         linked |= _undirected_neighbours(graph, node)
     ranked = sorted((n for n in others if n in linked), key=joins)
-    if len(ranked) < room:
+    if len(ranked) < others_room:
         ranked += sorted((n for n in others if n not in linked), key=joins)
-    chosen.update(ranked[:room])
+    chosen.update(ranked[:others_room])
     chosen.update(entities[entity_room:entity_room + max(0, cap - len(chosen))])   # papers left room unused
     return chosen
 
