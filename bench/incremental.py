@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Time ``kg build --neo4j`` from files, then growing the built graph by new papers (by hand, never in CI).
 
-    python bench/incremental.py CORPUS... --work DIR [--new 1000,2000] [--processes 2] [--rdf nt] [--check] [--skip-full] [--out results.json]
+    python bench/incremental.py CORPUS... --work DIR [--new 1000,2000] [--processes 2] [--rdf nt] [--check] [--skip-full] [--watch] [--out results.json]
 
 Runs the real command line, as a user would:
 
@@ -15,6 +15,14 @@ Runs the real command line, as a user would:
 4. With ``--check``, the last step's input is built whole (no state, no Neo4j, extractions
    from the cache) and its graph.json, graph.nt and graph.html are compared byte for byte
    with the incremental ones.
+
+With ``--watch`` steps 2 and 3 run in one ``kg build DIR/inbox --watch`` process instead: the
+base papers are ``DIR/inbox/base.jsonl``, each slice is moved into the folder as
+``new-N.jsonl`` (written beside it first, so it appears whole), and a step's wall time runs
+from that move to the end of the build it starts (noticing the file: up to two looks, 0.2 s
+apart). The build state is saved after each build, while the folder is watched; a slice is
+moved in once that is done (``state_saved_after_seconds``: how long it took), as when files
+arrive minutes apart. ``--check`` then builds the folder whole.
 
 Prints the seconds of each stage of each run (the ``time:`` line of ``kg build``) and the
 peak resident memory of the largest run. ``--neo4j`` settings come from the environment
@@ -50,12 +58,80 @@ def run_build(inputs: list[str], out: Path, cache: Path, processes: int, neo4j: 
     stages = {}
     for line in done.stdout.splitlines():
         if line.startswith("time: "):
-            stages = {k: float(v.rstrip("s")) for k, v in (part.split(" ") for part in line[6:].split(", "))}
+            stages = _stages(line)
     notes = [line for line in done.stdout.splitlines() if line.startswith(("neo4j:", "Neo4j:", "incremental:"))]
     papers = re.search(r"^papers: (\d+)", done.stdout, re.M)
     return {"wall_seconds": round(seconds, 1), "stages": stages, "neo4j": notes,
             "papers": int(papers.group(1)) if papers else None,
             "peak_rss_mb_largest_run": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+
+
+def _stages(line: str) -> dict:
+    return {k: float(v.rstrip("s")) for k, v in (part.split(" ") for part in line[6:].strip().split(", "))}
+
+
+def watch_builds(inbox: Path, out: Path, cache: Path, processes: int, rdf: str, slices: list) -> tuple[dict, list]:
+    """The base build and one step per slice in one ``kg build INBOX --watch`` process; each step
+    starts when its file is moved into ``inbox``."""
+    command = [sys.executable, "-c", "from kg.cli import main; main()", "build", str(inbox), "--out", str(out),
+               "-q", "--processes", str(processes), "--cache-dir", str(cache), "--rdf", rdf, "--neo4j",
+               "--watch", "--interval", "0.2", "--max-updates", str(len(slices))]
+    began = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+
+    def next_build(since: float) -> dict:
+        """Read the child's output up to its next ``watch: watching`` line (or its end)."""
+        row: dict = {"stages": {}, "neo4j": []}
+        lines = []
+        for line in child.stdout:
+            lines.append(line)
+            if line.startswith("time: "):
+                row["stages"] = _stages(line)
+                row["wall_seconds"] = round(time.perf_counter() - since, 1)
+            elif line.startswith(("neo4j:", "Neo4j:", "incremental:")):
+                row["neo4j"].append(line.rstrip())
+            elif line.startswith("papers: "):
+                row["papers"] = int(line.split()[1])
+            elif line.startswith("watch: watching") or line.startswith("watch: build failed"):
+                if "failed" in line:
+                    raise SystemExit("a watched build failed:\n" + "".join(lines))
+                return row
+        if child.wait() != 0 or not row["stages"]:
+            raise SystemExit(f"kg build --watch failed ({child.returncode}):\n" + "".join(lines))
+        return row
+
+    def state_saved(row: dict) -> None:
+        """Read on to the line saying the last build's state is on disk (saved while watching)."""
+        since = time.perf_counter()
+        for line in child.stdout:
+            if line.startswith("watch: build state saved"):
+                row["state_saved_after_seconds"] = round(time.perf_counter() - since, 1)
+                return
+        raise SystemExit("kg build --watch ended before saving its state")
+
+    base = next_build(began)
+    steps = []
+    last = base
+    for number, papers in enumerate(slices, 1):
+        state_saved(last)   # each step starts on a quiet machine, as it does when files come hours apart
+        staged = inbox.parent / f"new-{number}.jsonl"
+        write_jsonl(papers, staged)
+        since = time.perf_counter()
+        os.replace(staged, inbox / staged.name)
+        print(f"3.{number} adding {len(papers)} new papers (watching) ...", file=sys.stderr, flush=True)
+        step = next_build(since)
+        step["added"] = len(papers)
+        steps.append(step)
+        last = step
+        print(f"   {step['wall_seconds']} s  {step['stages']}  {step['neo4j']}", file=sys.stderr)
+    state_saved(last)
+    child.stdout.read()
+    if child.wait() != 0:
+        raise SystemExit(f"kg build --watch ended with {child.returncode}")
+    peak = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    for row in [base] + steps:
+        row["peak_rss_mb_largest_run"] = peak
+    return base, steps
 
 
 def write_jsonl(papers, path: Path) -> str:
@@ -99,6 +175,7 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="step 4: compare the last step with a whole build")
     parser.add_argument("--rdf", default="auto", help="kg build --rdf (auto: Turtle up to 20,000 papers, else "
                                                       "N-Triples; pass nt to compare sizes across that line)")
+    parser.add_argument("--watch", action="store_true", help="steps 2 and 3 in one `kg build --watch` process")
     parser.add_argument("--out", help="save the results as JSON here")
     args = parser.parse_args(argv)
 
@@ -110,7 +187,8 @@ def main(argv=None) -> int:
     papers = sorted(read_corpus(args.corpus).papers, key=lambda p: p.id)
     held = sum(sizes)
     base, rest = papers[:-held], papers[-held:]
-    results: dict = {"corpus": args.corpus, "papers": len(papers), "loadavg_start": os.getloadavg()}
+    results: dict = {"corpus": args.corpus, "papers": len(papers), "watch": args.watch,
+                     "loadavg_start": os.getloadavg()}
 
     cache = work / "cache"
     if not args.skip_full:
@@ -126,22 +204,34 @@ def main(argv=None) -> int:
     shutil.copytree(cache, grow_cache)
     (grow_cache / "build-state.pickle").unlink(missing_ok=True)   # the full build's: another output folder
     forgotten = forget(grow_cache, [p.id for p in rest])
-    inputs = [write_jsonl(base, work / "base.jsonl")]
     shutil.rmtree(work / "grow", ignore_errors=True)
     wipe_neo4j()
     print(f"2. base build of {len(base)} papers (cached) ...", file=sys.stderr, flush=True)
-    results["base"] = run_build(inputs, work / "grow", grow_cache, args.processes, rdf=args.rdf)
-    print(f"   {results['base']['wall_seconds']} s  {results['base']['stages']}", file=sys.stderr)
-    results["steps"] = []
-    offset = 0
-    for number, size in enumerate(sizes, 1):
-        inputs.append(write_jsonl(rest[offset:offset + size], work / f"new-{number}.jsonl"))
+    slices, offset = [], 0
+    for size in sizes:
+        slices.append(rest[offset:offset + size])
         offset += size
-        print(f"3.{number} adding {size} new papers ...", file=sys.stderr, flush=True)
-        step = run_build(inputs, work / "grow", grow_cache, args.processes, rdf=args.rdf)
-        step["added"] = size
-        results["steps"].append(step)
-        print(f"   {step['wall_seconds']} s  {step['stages']}  {step['neo4j']}", file=sys.stderr)
+    if args.watch:
+        inbox = work / "inbox"
+        shutil.rmtree(inbox, ignore_errors=True)
+        inbox.mkdir()
+        inputs = [str(inbox)]
+        write_jsonl(base, inbox / "base.jsonl")
+        results["base"], results["steps"] = watch_builds(inbox, work / "grow", grow_cache, args.processes, args.rdf,
+                                                         slices)
+        print(f"   {results['base']['wall_seconds']} s  {results['base']['stages']}", file=sys.stderr)
+    else:
+        inputs = [write_jsonl(base, work / "base.jsonl")]
+        results["base"] = run_build(inputs, work / "grow", grow_cache, args.processes, rdf=args.rdf)
+        print(f"   {results['base']['wall_seconds']} s  {results['base']['stages']}", file=sys.stderr)
+        results["steps"] = []
+        for number, papers in enumerate(slices, 1):
+            inputs.append(write_jsonl(papers, work / f"new-{number}.jsonl"))
+            print(f"3.{number} adding {len(papers)} new papers ...", file=sys.stderr, flush=True)
+            step = run_build(inputs, work / "grow", grow_cache, args.processes, rdf=args.rdf)
+            step["added"] = len(papers)
+            results["steps"].append(step)
+            print(f"   {step['wall_seconds']} s  {step['stages']}  {step['neo4j']}", file=sys.stderr)
     if args.check:
         check_cache = work / "check-cache"
         shutil.rmtree(check_cache, ignore_errors=True)

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import pickle
+import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,9 @@ class BuildState:
         if pid == 0:   # the child: save, say why not if it failed, and leave without cleanups
             code = 1
             try:
+                # Ctrl-C in a terminal reaches the whole process group: the parent stops and
+                # waits for this child, which finishes the state that fits the outputs written.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
                 os.close(read_end)
                 self.save(directory)
                 code = 0
@@ -164,6 +168,17 @@ class Saving:
 
     def __init__(self, directory: Path, pid: int | None = None, errors: int | None = None):
         self.directory, self.pid, self.errors = Path(directory), pid, errors
+        self.status: int | None = None   # the child's wait status, once :meth:`done` saw it end
+
+    def done(self) -> bool:
+        """Whether the child has finished (without waiting); :meth:`wait` then returns at once."""
+        if self.pid is None or self.status is not None:
+            return True
+        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        if pid == 0:
+            return False
+        self.status = status
+        return True
 
     def wait(self) -> None:
         """Until the state is on disk; :class:`~kg.errors.OutputError` if it could not be saved
@@ -173,7 +188,7 @@ class Saving:
         pid, self.pid = self.pid, None
         with os.fdopen(self.errors, "rb") as pipe:
             message = pipe.read().decode("utf-8", "replace")
-        _, status = os.waitpid(pid, 0)
+        status = self.status if self.status is not None else os.waitpid(pid, 0)[1]
         if os.waitstatus_to_exitcode(status) != 0:
             raise OutputError(f"the build state could not be saved: {message or f'exit status {status}'}",
                               where=str(self.directory / STATE_FILE),
@@ -181,9 +196,14 @@ class Saving:
 
 
 def load_state(directory: Path | None, fingerprint: str, snapshot: Path,
-               snapshot_digest: str | None = None) -> tuple[BuildState | None, str]:
+               snapshot_digest: str | None = None, kept: BuildState | None = None) -> tuple[BuildState | None, str]:
     """The state in ``directory`` if it fits this code and the snapshot on disk (``snapshot_digest``:
-    its :func:`file_digest`, when the caller has it), else None; with a word on why (for the report)."""
+    its :func:`file_digest`, when the caller has it), else None; with a word on why (for the report).
+    ``kept``, a state this process holds from its last build, is taken instead of reading the file
+    when it fits the same way (it is then the state the file holds)."""
+    if kept is not None and kept.fingerprint == fingerprint and kept.snapshot is not None \
+            and kept.snapshot == (snapshot_digest or file_digest(snapshot)):
+        return kept, "incremental"
     if directory is None:
         return None, "no cache folder: whole build"
     path = Path(directory) / STATE_FILE

@@ -53,6 +53,12 @@ def _warm(use_model: bool) -> None:
     _cached(bool(use_model and model_available()))
 
 
+def preload(use_model: bool = True) -> None:
+    """Load the pipeline into this process now: the workers of every later pool, forked from it,
+    then start with it loaded (a long-running ``kg build --watch`` saves that on each rebuild)."""
+    _warm(use_model)
+
+
 def _run_indexed(args) -> tuple[int, list[Extraction]]:
     index, papers, use_model, batch_size = args
     return index, extract_partition(papers, use_model, batch_size)

@@ -81,9 +81,11 @@ def fingerprint(use_model: bool) -> str:
 
 
 def whole_build(papers: Sequence[Paper], *, schema: Schema | None = None, fingerprint_value: str = "",
+                digests: dict[str, str] | None = None,
                 **extract_options) -> tuple[nx.MultiDiGraph, PipelineReport, BuildState]:
     """Build every paper (:func:`kg.pipeline.build_graph`), resolving with a
-    :class:`~kg.resolve.incremental.ResolutionState` that is kept, with the graph, for the next build."""
+    :class:`~kg.resolve.incremental.ResolutionState` that is kept, with the graph, for the next build
+    (``digests``: the papers' :func:`~kg.buildstate.paper_digest` by id, when the caller has them)."""
     from kg.resolve.incremental import ResolutionState
 
     kept: dict = {}
@@ -95,7 +97,7 @@ def whole_build(papers: Sequence[Paper], *, schema: Schema | None = None, finger
     dropped: dict[str, Counter] = {}
     graph, report = build_graph(papers, schema=schema, resolve_with=resolve_keeping_state,
                                 dropped_by_paper=dropped, **extract_options)
-    state = BuildState(fingerprint=fingerprint_value, papers={p.id: paper_digest(p) for p in papers},
+    state = BuildState(fingerprint=fingerprint_value, papers=digests or {p.id: paper_digest(p) for p in papers},
                        resolution=kept["resolution"], graph=graph, dropped=dropped, counts=report.counts)
     return graph, report, state
 
@@ -194,10 +196,11 @@ def _variant_drops(resolution, answers: _Schema) -> Counter:
 
 def build_with_state(papers: Sequence[Paper], *, cache_dir: Path | None, snapshot: Path, use_model: bool = True,
                      schema: Schema | None = None, count_previous: bool = False, whole: bool = False,
-                     snapshot_digest: str | None = None, **extract_options):
+                     snapshot_digest: str | None = None, kept: BuildState | None = None, **extract_options):
     """``(graph, report, state, change)``: an update of the last build when its state fits (and
     ``whole`` is not asked for), else a whole build (``change`` None). The caller saves ``state``
-    after writing the outputs."""
+    after writing the outputs. ``kept``: the state this process's last build returned, used
+    instead of the state file when it fits (``kg build --watch``)."""
     from kg.buildstate import load_state
 
     from kg.pipeline import _extraction_available
@@ -208,19 +211,20 @@ def build_with_state(papers: Sequence[Paper], *, cache_dir: Path | None, snapsho
         return graph, report, None, None
     clock = time.perf_counter()
     value = fingerprint(use_model)
-    state, why = load_state(cache_dir, value, snapshot, snapshot_digest) if not whole \
+    state, why = load_state(cache_dir, value, snapshot, snapshot_digest, kept) if not whole \
         else (None, "--rebuild: whole build")
     loading = time.perf_counter() - clock
+    digests = None
     if state is not None:
         digests = {p.id: paper_digest(p) for p in papers}
-        kept = sum(1 for paper_id, digest in digests.items() if state.papers.get(paper_id) == digest)
-        if kept < len(papers) / 2:   # most of the input is new or changed: building it whole is quicker
-            state, why = None, f"{len(papers) - kept} of {len(papers)} papers new or changed: whole build"
+        same = sum(1 for paper_id, digest in digests.items() if state.papers.get(paper_id) == digest)
+        if same < len(papers) / 2:   # most of the input is new or changed: building it whole is quicker
+            state, why = None, f"{len(papers) - same} of {len(papers)} papers new or changed: whole build"
     if state is not None:
         graph, report, change = update(papers, state, schema=schema, count_previous=count_previous, digests=digests,
                                        **options)
         report.seconds = {"state": loading, **report.seconds}
         return graph, report, state, change
-    graph, report, state = whole_build(papers, schema=schema, fingerprint_value=value, **options)
+    graph, report, state = whole_build(papers, schema=schema, fingerprint_value=value, digests=digests, **options)
     report.notes.append(why)
     return graph, report, state, None

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
@@ -105,107 +108,89 @@ def _unchanged_files(out, snapshot, rdf: str | None, state) -> dict[str, str]:
     return kept
 
 
-@click.command("build")
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
-              help="Folder for graph.json (and graph.html, graph.ttl).")
-@click.option("--neo4j", "to_neo4j", is_flag=True,
-              help="Also write the graph into Neo4j (idempotent: unchanged papers are skipped, changed ones replaced).")
-@click.option("--processes", "n_process", type=click.IntRange(min=1), default=None,
-              help="Extraction worker processes [default: all cores for 1,000 papers or more, else 1].")
-@click.option("--no-model", is_flag=True, help="Rules and gazetteers only; skip the trained NER model.")
-@click.option("--strict", is_flag=True, help="Fail (exit 1) if any input entry or file was skipped.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None,
-              help="Read every input in this format (default: from extension and content).")
-@click.option("--field", "field_specs", multiple=True, metavar="KEY=COLUMN",
-              help="Field name in JSONL/CSV inputs, e.g. --field abstract=summary.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
-              help="Cache folder: extractions, parsed input files, the build state [default: OUT/.cache]; "
-                   "unchanged papers are not extracted again.")
-@click.option("--no-cache", is_flag=True, help="Parse and extract everything; neither read nor write the cache.")
-@click.option("--rebuild", is_flag=True,
-              help="Build the whole corpus, ignoring the last build's state (extractions still come from the cache).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Extract on the Dask distributed scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786).")
-@click.option("--admin-import-csv", "admin_csv", type=click.Path(file_okay=False), default=None, metavar="DIR",
-              help="Also write CSV files for `neo4j-admin database import` (fresh large loads) into DIR.")
-@click.option("--rdf", "rdf_choice", type=click.Choice(["auto", "turtle", "nt", "nquads", "none"]), default="auto",
-              show_default=True, help=f"RDF file beside graph.json; auto = turtle up to {STREAM_RDF_ABOVE} papers, "
-                                      "else streamed N-Triples (graph.nt).")
-@quiet_option
-@neo4j_options
-def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_specs, cache_dir, no_cache, rebuild,
-          scheduler, admin_csv, rdf_choice, quiet, **neo4j_params):
-    """Build the knowledge graph of INPUT files and folders into DIR.
+@dataclass
+class BuildJob:
+    """What ``kg build`` was asked, checked once: :func:`run_build` runs it (again, with ``--watch``)."""
 
-    \b
-    Writes DIR/graph.json (node-link, byte-identical for the same input), and the
-    HTML page and RDF export beside it; with --neo4j also writes into Neo4j.
-    \b
-    Examples:
-      kg build examples/corpus --out out
-      kg build examples/corpus --out out --neo4j
-      kg build papers.csv --field abstract=summary --out out --no-model -q
-      kg build big/ --out out --processes 2 --neo4j
-      kg build big/ more/ --out out --neo4j        # later: only the change is built
-      kg build big/ --out out --scheduler tcp://10.0.0.5:8786
-      kg build big/ --out out --admin-import-csv out/import
-    """
-    from pathlib import Path
+    inputs: tuple
+    out: Path
+    cache: Path | None              # None: --no-cache
+    settings: object                # kg.connection settings with --neo4j, else None
+    n_process: int | None           # None: by corpus size
+    use_model: bool
+    strict: bool
+    fmt: str | None
+    fields: dict | None
+    scheduler: str | None
+    admin_csv: str | None
+    rdf_choice: str
+    progress: bool
+    rebuild: bool
 
+    @property
+    def to_neo4j(self) -> bool:
+        return self.settings is not None
+
+
+@dataclass
+class Built:
+    """What :func:`run_build` leaves: the build state (None without a cache), and whether it is
+    still to be saved (``save_later``)."""
+
+    state: object = None
+    unsaved: bool = False
+
+
+def run_build(job: BuildJob, kept=None, save_later: bool = False) -> Built:
+    """One build of ``job``, reported on stdout.
+
+    ``kept``: the state the previous build of this process returned (``--watch``), used instead
+    of reading the state file when it still fits the outputs on disk. ``save_later``: leave the
+    changed state unsaved (``Built.unsaved``) for the caller to save once the build is over,
+    rather than while the page and Neo4j are written."""
     from tqdm import tqdm
 
-    from kg.errors import KGError, UsageError
+    from kg.errors import KGError
     from kg.graph.snapshot import SNAPSHOT_NAME, write_snapshot
-    from kg.loaders import parse_field_specs, read_corpus
+    from kg.loaders import read_corpus
     from kg.pipeline import build_graph
 
     started = time.perf_counter()
-    try:
-        fields = parse_field_specs(field_specs)
-    except UsageError as error:
-        raise click.BadParameter(f"{error.what} ({error.fix})", param_hint="'--field'") from error
-    progress = show_progress(quiet)
+    inputs, out, cache, settings, progress = job.inputs, job.out, job.cache, job.settings, job.progress
+    to_neo4j, n_process, rdf_choice, admin_csv = job.to_neo4j, job.n_process, job.rdf_choice, job.admin_csv
 
     def on_problem(problem) -> None:
         tqdm.write(problem.message, file=sys.stderr)
 
-    if no_cache and cache_dir:
-        raise click.UsageError("--no-cache and --cache-dir contradict each other: pass one of them")
-    cache = None if no_cache else Path(cache_dir) if cache_dir else Path(out_dir) / ".cache"
     clock = time.perf_counter()
-    loaded = read_corpus(inputs, format=fmt, fields=fields, on_problem=on_problem, progress=progress,
+    loaded = read_corpus(inputs, format=job.fmt, fields=job.fields, on_problem=on_problem, progress=progress,
                          cache_dir=cache)
     load_seconds = time.perf_counter() - clock
-    loaded.check(strict=strict)
+    loaded.check(strict=job.strict)
     click.echo(loaded.summary(), err=True)
     if n_process is None:
         from kg.distributed import default_processes
 
         n_process = default_processes() if len(loaded.papers) >= AUTO_PARALLEL_PAPERS else 1
-    import hashlib
-
     from kg.buildstate import record_digest, recorded_digest
 
-    out = Path(out_dir)
     snapshot = out / SNAPSHOT_NAME
     last_digest = recorded_digest(cache, snapshot) if cache is not None else None   # which build the state and Neo4j hold
-    settings = None
     if to_neo4j:
         from kg.pipeline import neo4j_holds
 
-        settings = neo4j_settings(neo4j_params)
         holds = neo4j_holds(cache, snapshot, settings, last_digest)   # Neo4j holds the last build: write the change
     state = change = None
     if cache is None:
-        graph, report = build_graph(loaded.papers, n_process=n_process, use_model=not no_model, progress=progress,
-                                    scheduler=scheduler)
+        graph, report = build_graph(loaded.papers, n_process=n_process, use_model=job.use_model, progress=progress,
+                                    scheduler=job.scheduler)
     else:   # from the last build's state when it fits: only the change is extracted, resolved and rebuilt
         from kg.increment import build_with_state
 
         graph, report, state, change = build_with_state(
-            loaded.papers, cache_dir=cache, snapshot=snapshot, use_model=not no_model, count_previous=to_neo4j,
-            whole=rebuild, snapshot_digest=last_digest, n_process=n_process, progress=progress, scheduler=scheduler)
+            loaded.papers, cache_dir=cache, snapshot=snapshot, use_model=job.use_model, count_previous=to_neo4j,
+            whole=job.rebuild, snapshot_digest=last_digest, n_process=n_process, progress=progress,
+            scheduler=job.scheduler, kept=kept)
     report.seconds = {"load": load_seconds, **report.seconds}
     gc.freeze()   # the graph and the state live until the command ends: later collections need not walk them
 
@@ -244,11 +229,13 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
     if "rdf" not in kept:
         written += write_rdf_file(graph, out, rdf, report.seconds, state, change)
     saving = None
-    if state is not None and not ("snapshot" in kept and "rdf" in kept):
+    unsaved = state is not None and not ("snapshot" in kept and "rdf" in kept)
+    if unsaved:
         # after the files it describes, so a build that fails before leaves no state claiming them
         clock = time.perf_counter()
         state.snapshot = new_digest
-        saving = state.save_in_background(cache)   # pickled by a child while the page and Neo4j are written
+        # pickled by a child while the page and Neo4j are written
+        saving = None if save_later else state.save_in_background(cache)
         report.seconds["state"] = report.seconds.get("state", 0.0) + time.perf_counter() - clock
     try:
         written += write_page_file(graph, out, report.seconds)
@@ -285,3 +272,86 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
     if kept:
         click.echo("unchanged: " + ", ".join(kept.values()) + " (already this input's graph: not rewritten)")
     click.echo("wrote: " + (", ".join(written) or "nothing"))
+    return Built(state, unsaved and save_later)
+
+
+@click.command("build")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder for graph.json (and graph.html, graph.ttl).")
+@click.option("--neo4j", "to_neo4j", is_flag=True,
+              help="Also write the graph into Neo4j (idempotent: unchanged papers are skipped, changed ones replaced).")
+@click.option("--processes", "n_process", type=click.IntRange(min=1), default=None,
+              help="Extraction worker processes [default: all cores for 1,000 papers or more, else 1].")
+@click.option("--no-model", is_flag=True, help="Rules and gazetteers only; skip the trained NER model.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) if any input entry or file was skipped.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None,
+              help="Read every input in this format (default: from extension and content).")
+@click.option("--field", "field_specs", multiple=True, metavar="KEY=COLUMN",
+              help="Field name in JSONL/CSV inputs, e.g. --field abstract=summary.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Cache folder: extractions, parsed input files, the build state [default: OUT/.cache]; "
+                   "unchanged papers are not extracted again.")
+@click.option("--no-cache", is_flag=True, help="Parse and extract everything; neither read nor write the cache.")
+@click.option("--rebuild", is_flag=True,
+              help="Build the whole corpus, ignoring the last build's state (extractions still come from the cache).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Extract on the Dask distributed scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786).")
+@click.option("--admin-import-csv", "admin_csv", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Also write CSV files for `neo4j-admin database import` (fresh large loads) into DIR.")
+@click.option("--rdf", "rdf_choice", type=click.Choice(["auto", "turtle", "nt", "nquads", "none"]), default="auto",
+              show_default=True, help=f"RDF file beside graph.json; auto = turtle up to {STREAM_RDF_ABOVE} papers, "
+                                      "else streamed N-Triples (graph.nt).")
+@click.option("--watch", is_flag=True,
+              help="Keep running: whenever an input file changes, is added or removed, build again (only the "
+                   "change; the build state stays in memory). Ctrl-C stops.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True, metavar="SECONDS",
+              help="With --watch: how often the inputs are looked at; a change is built once it has held "
+                   "still this long.")
+@click.option("--max-updates", type=click.IntRange(min=0), default=None, metavar="N",
+              help="With --watch: stop after N rebuilds (scripts, benchmarks).")
+@quiet_option
+@neo4j_options
+def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_specs, cache_dir, no_cache, rebuild,
+          scheduler, admin_csv, rdf_choice, watch, interval, max_updates, quiet, **neo4j_params):
+    """Build the knowledge graph of INPUT files and folders into DIR.
+
+    \b
+    Writes DIR/graph.json (node-link, byte-identical for the same input), and the
+    HTML page and RDF export beside it; with --neo4j also writes into Neo4j.
+    \b
+    Examples:
+      kg build examples/corpus --out out
+      kg build examples/corpus --out out --neo4j
+      kg build papers.csv --field abstract=summary --out out --no-model -q
+      kg build big/ --out out --processes 2 --neo4j
+      kg build big/ more/ --out out --neo4j        # later: only the change is built
+      kg build big/ --out out --scheduler tcp://10.0.0.5:8786
+      kg build big/ --out out --admin-import-csv out/import
+      kg build inbox/ --out out --neo4j --watch      # rebuild as files arrive in inbox/
+    """
+    from kg.errors import UsageError
+    from kg.loaders import parse_field_specs
+
+    try:
+        fields = parse_field_specs(field_specs)
+    except UsageError as error:
+        raise click.BadParameter(f"{error.what} ({error.fix})", param_hint="'--field'") from error
+    if no_cache and cache_dir:
+        raise click.UsageError("--no-cache and --cache-dir contradict each other: pass one of them")
+    if watch and no_cache:
+        raise click.UsageError("--watch keeps the build state in the cache: drop --no-cache")
+    if max_updates is not None and not watch:
+        raise click.UsageError("--max-updates counts the rebuilds of --watch: add --watch")
+    out = Path(out_dir)
+    job = BuildJob(inputs=tuple(inputs), out=out,
+                   cache=None if no_cache else Path(cache_dir) if cache_dir else out / ".cache",
+                   settings=neo4j_settings(neo4j_params) if to_neo4j else None, n_process=n_process,
+                   use_model=not no_model, strict=strict, fmt=fmt, fields=fields, scheduler=scheduler,
+                   admin_csv=admin_csv, rdf_choice=rdf_choice, progress=show_progress(quiet), rebuild=rebuild)
+    if not watch:
+        run_build(job)
+        return
+    from kg.watch import watch_inputs
+
+    watch_inputs(job, interval=interval, max_updates=max_updates)
