@@ -224,6 +224,7 @@ def read_corpus(
     strict: bool = False,
     progress: bool = False,
     cache_dir: str | os.PathLike | None = None,
+    parsed_memory: dict | None = None,
 ) -> LoadReport:
     """Read files and folders into merged papers; problems go to ``on_problem`` as they occur.
 
@@ -231,7 +232,8 @@ def read_corpus(
     (``{"abstract": "summary"}``) for JSON Lines and CSV. With ``strict`` any skip raises
     ``InputError`` once everything has been read (the report is on ``error.report``).
     With ``cache_dir``, files parsed before with the same bytes, name, format, fields and loader
-    code come from ``cache_dir/parsed`` (:mod:`loaders.parsed_cache`): same papers, same problems.
+    code come from ``cache_dir/parsed`` (:mod:`loaders.parsed_cache`): same papers, same problems;
+    ``parsed_memory``, a dict kept between reads, spares re-reading files untouched since the last.
     """
     check_format(format)
     field_map(fields)
@@ -245,7 +247,7 @@ def read_corpus(
 
         total = sum(p.stat().st_size for p, _ in planned)
         bar = tqdm(total=total, unit="B", unit_scale=True, desc="loading", leave=False, file=sys.stderr)
-    parsed = ParsedFiles(cache_dir) if cache_dir is not None else None
+    parsed = ParsedFiles(cache_dir, parsed_memory) if cache_dir is not None else None
     try:
         for path, fmt in planned:
             report.files_read += 1

@@ -37,30 +37,60 @@ def loader_version() -> str:
 
 
 class ParsedFiles:
-    """The parsed files under ``CACHE/parsed``; :meth:`get` and :meth:`put` by :meth:`key`."""
+    """The parsed files under ``CACHE/parsed``; :meth:`get` and :meth:`put` by :meth:`key`.
 
-    def __init__(self, cache_dir: str | Path):
+    ``memory`` (a dict the caller keeps between reads, as ``kg build --watch`` does) remembers
+    each file's key by what changes whenever its bytes may have (size, inode, modification and
+    status-change times), and its papers: a file read before and not touched since is neither
+    hashed nor unpickled again."""
+
+    def __init__(self, cache_dir: str | Path, memory: dict | None = None):
         self.folder = Path(cache_dir) / FOLDER
         self.used: set[str] = set()
+        self.memory = memory
+        self._remembered: dict = {}   # what this read found or put, by the same keys as memory
+        self._pending: dict = {}      # key -> the memory key of the file it was computed for
 
     def key(self, path: Path, format: str, fields: Mapping[str, str] | None) -> str | None:
         """The key of ``path`` read as ``format`` with ``fields``; None when it cannot be read
         (the reader then reports why)."""
+        settings = f"{loader_version()}\0{path}\0{format}\0{sorted((fields or {}).items())}\0"
+        remembered = None
+        if self.memory is not None:
+            try:
+                stat = path.stat()
+            except OSError:
+                return None
+            remembered = (settings, stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+            known = self.memory.get(remembered)
+            if known is not None:
+                self._remembered[remembered] = known
+                self._pending[known[0]] = remembered
+                return known[0]
         try:
             data = path.read_bytes()
         except OSError:
             return None
-        digest = hashlib.sha256(f"{loader_version()}\0{path}\0{format}\0{sorted((fields or {}).items())}\0".encode())
+        digest = hashlib.sha256(settings.encode())
         digest.update(data)
-        return digest.hexdigest()
+        key = digest.hexdigest()
+        if remembered is not None:
+            self._pending[key] = remembered
+        return key
 
     def get(self, key: str) -> tuple[list, list[Problem]] | None:
         """``(papers, problems)`` parsed under ``key`` before, or None."""
+        remembered = self._pending.get(key)
+        known = self._remembered.get(remembered) if remembered is not None else None
+        if known is not None and known[0] == key and (self.folder / f"{key}.pickle").is_file():
+            self.used.add(key)
+            return known[1]
         try:
             found = pickle.loads((self.folder / f"{key}.pickle").read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return None   # absent or unreadable: parse the file again
         self.used.add(key)
+        self._remember(key, found)
         return found
 
     def put(self, key: str, papers: list, problems: list[Problem]) -> None:
@@ -71,9 +101,19 @@ class ParsedFiles:
         except OSError:
             return   # a cache that cannot be written only means parsing again next time
         self.used.add(key)
+        self._remember(key, (papers, problems))
+
+    def _remember(self, key: str, found: tuple) -> None:
+        remembered = self._pending.get(key)
+        if remembered is not None:
+            self._remembered[remembered] = (key, found)
 
     def prune(self) -> None:
-        """Remove the entries this read did not use (files changed or no longer given)."""
+        """Remove the entries this read did not use (files changed or no longer given); the
+        memory keeps only the files of this read."""
+        if self.memory is not None:
+            self.memory.clear()
+            self.memory.update(self._remembered)
         if not self.folder.is_dir():
             return
         for entry in self.folder.glob("*.pickle"):

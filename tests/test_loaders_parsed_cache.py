@@ -64,3 +64,36 @@ def test_a_changed_file_or_other_fields_are_parsed_again_and_stale_entries_go(in
 def test_without_a_cache_folder_nothing_is_kept(inputs, tmp_path):
     report, _ = _read(inputs, None)
     assert len(report.papers) == 2 and not any(tmp_path.rglob(f"{FOLDER}/*.pickle"))
+
+
+def test_a_memory_kept_between_reads_spares_untouched_files_and_follows_changed_ones(inputs, tmp_path, monkeypatch):
+    import pathlib
+
+    cache, memory = tmp_path / "cache", {}
+    first, first_problems = _read(inputs, cache, parsed_memory=memory)
+    assert len(memory) == 2
+
+    read_bytes = pathlib.Path.read_bytes
+    opened = []
+
+    def recording(path):
+        opened.append(path.name)
+        return read_bytes(path)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", recording)
+    second, second_problems = _read(inputs, cache, parsed_memory=memory)
+    assert opened == []   # neither hashed nor unpickled again
+    assert second.papers == first.papers and second_problems == first_problems
+    assert len(list((cache / FOLDER).glob("*.pickle"))) == 2   # both entries count as used: none pruned
+
+    _jsonl(inputs[1], [{"title": "Attention Is All You Need", "abstract": "The Transformer."}])
+    third, _ = _read(inputs, cache, parsed_memory=memory)
+    assert "b.jsonl" in opened and "a.jsonl" not in opened
+    assert sorted(p.title for p in third.papers) == ["Attention Is All You Need", "Pointer Networks"]
+    assert len(memory) == 2 and len(list((cache / FOLDER).glob("*.pickle"))) == 2
+
+    for entry in (cache / FOLDER).glob("*.pickle"):
+        entry.unlink()   # the cache folder was emptied: the memory alone is not trusted
+    fourth, _ = _read(inputs, cache, parsed_memory=memory)
+    assert fourth.papers == third.papers
+    assert len(list((cache / FOLDER).glob("*.pickle"))) == 2   # parsed and kept again

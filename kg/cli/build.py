@@ -126,6 +126,7 @@ class BuildJob:
     rdf_choice: str
     progress: bool
     rebuild: bool
+    parsed_memory: dict | None = None   # input files parsed by earlier builds of this process (--watch)
 
     @property
     def to_neo4j(self) -> bool:
@@ -164,7 +165,7 @@ def run_build(job: BuildJob, kept=None, save_later: bool = False) -> Built:
 
     clock = time.perf_counter()
     loaded = read_corpus(inputs, format=job.fmt, fields=job.fields, on_problem=on_problem, progress=progress,
-                         cache_dir=cache)
+                         cache_dir=cache, parsed_memory=job.parsed_memory)
     load_seconds = time.perf_counter() - clock
     loaded.check(strict=job.strict)
     click.echo(loaded.summary(), err=True)
@@ -348,7 +349,8 @@ def build(inputs, out_dir, to_neo4j, n_process, no_model, strict, fmt, field_spe
                    cache=None if no_cache else Path(cache_dir) if cache_dir else out / ".cache",
                    settings=neo4j_settings(neo4j_params) if to_neo4j else None, n_process=n_process,
                    use_model=not no_model, strict=strict, fmt=fmt, fields=fields, scheduler=scheduler,
-                   admin_csv=admin_csv, rdf_choice=rdf_choice, progress=show_progress(quiet), rebuild=rebuild)
+                   admin_csv=admin_csv, rdf_choice=rdf_choice, progress=show_progress(quiet), rebuild=rebuild,
+                   parsed_memory={} if watch else None)
     if not watch:
         run_build(job)
         return
