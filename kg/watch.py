@@ -11,7 +11,8 @@ The extraction pipeline is loaded once too, so the worker processes of each rebu
 from this one, start with it.
 
 The inputs are looked at every ``interval`` seconds: the files given and those under the
-folders given (hidden ones left out, as the loaders do), by size, modification time and inode.
+folders given that the loaders would read (hidden ones and files of no known format left out),
+by size, modification time and inode.
 A change is built once two looks in a row agree, so a file still being copied is not read
 half-written. A build that fails is reported and watching goes on; its state is dropped (it
 may have been changed half-way), so the next build reads the saved one.
@@ -31,16 +32,33 @@ import click
 from kg.errors import KGError
 
 
-def input_files(paths: Iterable[str | os.PathLike]) -> dict[str, tuple[int, int, int]]:
-    """Every file the inputs name, with what changes when it does: ``{path: (size, mtime_ns, inode)}``."""
+def input_files(paths: Iterable[str | os.PathLike], format: str | None = None,
+                known: dict | None = None) -> dict[str, tuple[int, int, int]]:
+    """The files the loaders would read for these inputs, with what changes when one does:
+    ``{path: (size, mtime_ns, inode)}``. Files named as inputs always count; a file under a folder
+    counts when its format is ``format`` or can be told (the loaders' own :func:`plan`), so a
+    README or a notes file put beside the papers starts no build. ``known`` (a dict kept between
+    calls) remembers what each file was told to be, so only new or changed files are looked into."""
+    from kg.loaders.corpus import plan
+
     found: dict[str, tuple[int, int, int]] = {}
 
-    def look(path: Path) -> None:
+    def identity(path: Path) -> tuple[int, int, int] | None:
         try:
             stat = path.stat()
         except OSError:
-            return   # gone between listing and looking: the next look sees it gone
-        found[str(path)] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            return None   # gone between listing and looking: the next look sees it gone
+        return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+    def readable(path: Path, seen: tuple) -> bool:
+        if format is not None:
+            return True
+        told = known.get(str(path)) if known is not None else None
+        if told is None or told[0] != seen:
+            told = (seen, bool(plan([path], None, lambda problem: None)))
+            if known is not None:
+                known[str(path)] = told
+        return told[1]
 
     for given in paths:
         path = Path(given)
@@ -49,9 +67,14 @@ def input_files(paths: Iterable[str | os.PathLike]) -> dict[str, tuple[int, int,
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 for name in files:
                     if not name.startswith("."):
-                        look(Path(root) / name)
+                        file = Path(root) / name
+                        seen = identity(file)
+                        if seen is not None and readable(file, seen):
+                            found[str(file)] = seen
         else:
-            look(path)
+            seen = identity(path)
+            if seen is not None:
+                found[str(path)] = seen
     return found
 
 
@@ -62,7 +85,12 @@ def watch_inputs(job, *, interval: float, max_updates: int | None = None,
     ``build(job, kept, save_later=True)`` is :func:`kg.cli.build.run_build` unless given."""
     if build is None:
         from kg.cli.build import run_build as build
-    seen = input_files(job.inputs)
+    known: dict = {}
+
+    def look() -> dict:
+        return input_files(job.inputs, getattr(job, "fmt", None), known)
+
+    seen = look()
     saver = _Saver(job.cache)
     updates = 0
     try:   # Ctrl-C while watching ends the command; during a build it interrupts that build
@@ -73,7 +101,7 @@ def watch_inputs(job, *, interval: float, max_updates: int | None = None,
         while max_updates is None or updates < max_updates:
             _say(f"watching {len(seen)} input file{'s' * (len(seen) != 1)} (Ctrl-C stops)")
             try:
-                seen = _next_change(job.inputs, seen, interval, sleep, saver.poll)
+                seen = _next_change(look, seen, interval, sleep, saver.poll)
             except KeyboardInterrupt:
                 _say("stopped watching")
                 break
@@ -138,17 +166,17 @@ def _preload_pipeline(use_model: bool) -> None:
         preload(use_model)
 
 
-def _next_change(inputs, seen: dict, interval: float, sleep, tick: Callable[[], None]) -> dict:
-    """Wait until the inputs differ from ``seen`` and then hold still for one ``interval``
+def _next_change(look: Callable[[], dict], seen: dict, interval: float, sleep, tick: Callable[[], None]) -> dict:
+    """Wait until ``look()`` differs from ``seen`` and then holds still for one ``interval``
     (``tick`` runs at every look)."""
     while True:
         sleep(interval)
         tick()
-        now = input_files(inputs)
+        now = look()
         if now == seen:
             continue
         sleep(interval)
-        settled = input_files(inputs)
+        settled = look()
         if settled == now:
             return settled
         # still changing: wait for the next look that agrees with the one before

@@ -122,16 +122,29 @@ def test_what_a_build_leaves_in_reference_cycles_is_freed_before_the_next(tmp_pa
     assert left[0]() is None
 
 
-def test_input_files_sees_files_and_folders_but_not_hidden_ones(tmp_path):
+def test_input_files_are_the_files_the_loaders_would_read(tmp_path, monkeypatch):
+    import kg.loaders.corpus
+
     (tmp_path / "in" / "sub").mkdir(parents=True)
     (tmp_path / "in" / "sub" / "x.jsonl").write_text("1")
+    (tmp_path / "in" / "README.md").write_text("# notes on these papers\n")   # no paper format: no build
     (tmp_path / "in" / ".hidden").write_text("1")
     (tmp_path / "in" / ".git").mkdir()
-    (tmp_path / "in" / ".git" / "y").write_text("1")
-    (tmp_path / "one.csv").write_text("12")
-    found = input_files([tmp_path / "in", tmp_path / "one.csv", tmp_path / "missing.jsonl"])
-    assert sorted(found) == [str(tmp_path / "in" / "sub" / "x.jsonl"), str(tmp_path / "one.csv")]
-    assert found[str(tmp_path / "one.csv")][0] == 2
+    (tmp_path / "in" / ".git" / "y.jsonl").write_text("1")
+    (tmp_path / "one.md").write_text("12")   # named as an input: always watched
+    inputs = [tmp_path / "in", tmp_path / "one.md", tmp_path / "missing.jsonl"]
+    known: dict = {}
+    found = input_files(inputs, None, known)
+    assert sorted(found) == [str(tmp_path / "in" / "sub" / "x.jsonl"), str(tmp_path / "one.md")]
+    assert found[str(tmp_path / "one.md")][0] == 2
+    assert sorted(input_files(inputs, "jsonl")) == sorted([*found, str(tmp_path / "in" / "README.md")])
+
+    looked = []
+    plan = kg.loaders.corpus.plan
+    monkeypatch.setattr(kg.loaders.corpus, "plan", lambda paths, *rest: looked.append(paths) or plan(paths, *rest))
+    assert input_files(inputs, None, known) == found and looked == []   # nothing new to look into
+    (tmp_path / "in" / "README.md").write_text("# more notes\n")
+    assert input_files(inputs, None, known) == found and len(looked) == 1
 
 
 def test_a_watched_build_uses_the_kept_state_and_writes_what_a_whole_build_writes(papers, tmp_path, monkeypatch):
