@@ -6,7 +6,8 @@ new ``kg build`` process first starts Python, imports spaCy and reads the build 
 the state it returned in memory and hands it to the next build, which still checks it against
 the outputs on disk (:func:`kg.buildstate.load_state`). The state is saved once the build is
 over, by a forked child while the inputs are watched (a one-off build saves it while it writes
-the page and Neo4j, and there the child competed with them for the two cores).
+the page and Neo4j, and there the child competed with them for the two cores); a change that
+comes before the save ends is built at once, beside it.
 The extraction pipeline is loaded once too, so the worker processes of each rebuild, forked
 from this one, start with it.
 
@@ -106,7 +107,6 @@ def watch_inputs(job, *, interval: float, max_updates: int | None = None,
                 _say("stopped watching")
                 break
             updates += 1
-            saver.wait()
             kept = saver.after(_attempt(build, job, kept))
     finally:
         saver.wait()   # the last state is on disk before the command ends
@@ -115,13 +115,18 @@ def watch_inputs(job, *, interval: float, max_updates: int | None = None,
 
 class _Saver:
     """Saves each build's state once the build is over (a forked child pickles it while the
-    inputs are watched), and waits for that before the next build and at the end."""
+    inputs are watched). A build may start while the last state is still being saved; the next
+    save waits for that one (so an older state can never replace a newer one), and so does the
+    end of the command."""
 
     def __init__(self, cache):
         self.cache, self.saving = cache, None
 
     def after(self, built):
-        """The state to keep from ``built`` (None after a failed build), its save started."""
+        """The state to keep from ``built`` (None after a failed build), its save started.
+        The last save is waited for first: no collection or second save runs beside it, and
+        after a failed build, the next one reads the saved state only once it is complete."""
+        self.wait()
         _collect()
         if built is None:
             return None

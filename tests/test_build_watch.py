@@ -51,7 +51,7 @@ class _State:
         return self
 
     def done(self):
-        return False   # still saving whenever the watcher looks: it waits before the next build
+        return False   # still saving whenever the watcher looks
 
     def wait(self):
         self.events.append(f"saved {self.name}")
@@ -71,7 +71,7 @@ def test_a_change_is_built_once_it_holds_still_and_a_failure_drops_the_kept_stat
         events.append(f"build {number} from {kept.name if kept else None}")
         if number == 3:
             raise InputError("a record without a title", where="b.jsonl:2", fix="give it one")
-        return Built(_State(number, events), unsaved=number != 2)
+        return Built(_State(number, events), unsaved=True)
 
     # What changes during each wait, by the wait's number (the look after it sees the change).
     actions = {
@@ -92,9 +92,11 @@ def test_a_change_is_built_once_it_holds_still_and_a_failure_drops_the_kept_stat
                            sleep=sleep)
     assert updates == 3
     assert events == ["build 1 from None", "save 1",       # saved after the build, while watching
-                      "saved 1", "build 2 from 1",         # (build 2 left nothing unsaved)
-                      "build 3 from 2",                    # fails: its state may be half changed
-                      "build 4 from None", "save 4",       # so the next build reads the saved one
+                      "build 2 from 1",                    # the next build need not wait for it,
+                      "saved 1", "save 2",                 # the next save does
+                      "build 3 from 2",                    # fails: its state may be half changed,
+                      "saved 2",                           # so once the last save is over
+                      "build 4 from None", "save 4",       # the next build reads the saved state
                       "saved 4"]                           # waited for before the command ends
     assert set(looks) == {0.25}
     assert len(looks) == 10
