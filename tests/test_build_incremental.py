@@ -12,19 +12,13 @@ from click.testing import CliRunner
 
 from kg.buildstate import DIGEST_RECORD, STATE_FILE, BuildState, file_digest, recorded_digest
 from kg.cli import main
-from kg.loaders import read_corpus
 
-CORPUS = "examples/corpus"
+from seed_corpus import seed_papers, write_jsonl
 
 
 @pytest.fixture(scope="module")
 def papers():
-    return sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:60]
-
-
-def _write(path, rows):
-    path.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n" for p in rows),
-                    encoding="utf-8")
+    return list(seed_papers()[:60])
 
 
 def _build(corpus, out, *extra):
@@ -46,14 +40,14 @@ def _same_files(a, b):
 
 def test_added_changed_and_removed_papers_give_the_whole_build(papers, tmp_path):
     corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
-    _write(corpus, papers[:40])
+    write_jsonl(corpus, papers[:40])
     first = _build(corpus, out)
     assert "no build state yet: whole build" in first
 
     # The last paper goes, the sixth says more, twenty come after (earlier lines do not move).
     changed = dataclasses.replace(papers[5], abstract=papers[5].abstract + " We propose FooNet, a new model.")
     later = [changed if p.id == changed.id else p for p in papers[:39]] + papers[40:]
-    _write(corpus, later)
+    write_jsonl(corpus, later)
     second = _build(corpus, out)
     assert "incremental: 20 new, 1 changed, 1 removed papers" in second
     assert "cache: 38 reused, 21 extracted" in second   # only the new and the changed text
@@ -82,7 +76,7 @@ def test_added_changed_and_removed_papers_give_the_whole_build(papers, tmp_path)
 
 def test_a_snapshot_the_state_did_not_write_makes_a_whole_build(papers, tmp_path):
     corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
-    _write(corpus, papers[:20])
+    write_jsonl(corpus, papers[:20])
     _build(corpus, out)
     (out / "graph.json").write_text((out / "graph.json").read_text(encoding="utf-8") + " ", encoding="utf-8")
     again = _build(corpus, out)
@@ -93,7 +87,7 @@ def test_a_snapshot_put_back_with_its_old_times_is_read_again(papers, tmp_path):
     """The recorded digest is trusted only for the file it was recorded for: another graph.json of
     the same size, given the same modification time (``cp -a``), is hashed again."""
     corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
-    _write(corpus, papers[:20])
+    write_jsonl(corpus, papers[:20])
     _build(corpus, out)
     snapshot, cache = out / "graph.json", out / ".cache"
     recorded = json.loads((cache / DIGEST_RECORD).read_text(encoding="utf-8"))
@@ -109,7 +103,7 @@ def test_a_snapshot_put_back_with_its_old_times_is_read_again(papers, tmp_path):
 
 def test_a_state_made_by_other_code_makes_a_whole_build(papers, tmp_path):
     corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
-    _write(corpus, papers[:20])
+    write_jsonl(corpus, papers[:20])
     _build(corpus, out)
     path = out / ".cache" / STATE_FILE
     state = pickle.loads(path.read_bytes())
@@ -128,10 +122,10 @@ def test_an_incremental_build_leaves_neo4j_holding_the_new_graph(papers, clean_d
     connection = ["--neo4j", "--uri", clean_db.uri, "--username", clean_db.username,
                   "--password", clean_db.password or ""]
     corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
-    _write(corpus, papers[:20])
+    write_jsonl(corpus, papers[:20])
     assert "neo4j: full write" in _build(corpus, out, *connection)
     changed = dataclasses.replace(papers[2], abstract=papers[2].abstract + " We evaluate on ImageNet.")
-    _write(corpus, [changed if p.id == changed.id else p for p in papers[:19]] + papers[20:30])
+    write_jsonl(corpus, [changed if p.id == changed.id else p for p in papers[:19]] + papers[20:30])
     second = _build(corpus, out, *connection)
     assert "incremental: 10 new, 1 changed, 1 removed papers" in second
     assert "neo4j: incremental" in second and "1 papers no longer in the input deleted" in second
@@ -140,17 +134,17 @@ def test_an_incremental_build_leaves_neo4j_holding_the_new_graph(papers, clean_d
 
 def test_an_input_mostly_new_is_built_whole(papers, tmp_path):
     corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
-    _write(corpus, papers[:10])
+    write_jsonl(corpus, papers[:10])
     _build(corpus, out)
-    _write(corpus, papers[5:40])
+    write_jsonl(corpus, papers[5:40])
     assert "of 35 papers new or changed: whole build" in _build(corpus, out)
 
 
 def test_a_state_that_cannot_be_saved_fails_the_build_clearly_and_the_next_build_is_whole(papers, tmp_path):
     corpus, out = tmp_path / "papers.jsonl", tmp_path / "out"
-    _write(corpus, papers[:20])
+    write_jsonl(corpus, papers[:20])
     _build(corpus, out)
-    _write(corpus, papers[:25])
+    write_jsonl(corpus, papers[:25])
     path = out / ".cache" / STATE_FILE
     path.unlink()
     path.mkdir()   # the state is saved (by a forked child) over a folder: it cannot be

@@ -4,7 +4,6 @@ and watching goes on from the saved state."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 import time
 
@@ -13,20 +12,27 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import InputError
-from kg.loaders import read_corpus
 from kg.watch import input_files, watch_inputs
 
-CORPUS = "examples/corpus"
+from seed_corpus import CORPUS, seed_papers, write_jsonl
 
 
 @pytest.fixture(scope="module")
 def papers():
-    return sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:45]
+    return list(seed_papers()[:45])
 
 
-def _write(path, rows):
-    path.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n" for p in rows),
-                    encoding="utf-8")
+def _once_written(path, then) -> threading.Thread:
+    """A started thread that runs ``then`` once ``path`` exists (the first build wrote it)."""
+    def wait_and_act():
+        deadline = time.monotonic() + 120
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        then()
+
+    helper = threading.Thread(target=wait_and_act)
+    helper.start()
+    return helper
 
 
 @dataclasses.dataclass
@@ -38,6 +44,7 @@ class _Job:
     rebuild: bool = True
     use_model: bool = False
     scheduler: str | None = None
+    fmt: str | None = None
 
 
 class _State:
@@ -154,7 +161,7 @@ def test_a_watched_build_uses_the_kept_state_and_writes_what_a_whole_build_write
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
-    _write(inbox / "a.jsonl", papers[:30])
+    write_jsonl(inbox / "a.jsonl", papers[:30])
     loads = []
     load_state = kg.buildstate.load_state
 
@@ -165,14 +172,7 @@ def test_a_watched_build_uses_the_kept_state_and_writes_what_a_whole_build_write
 
     monkeypatch.setattr(kg.buildstate, "load_state", recording_load_state)
 
-    def add_papers_after_the_first_build():
-        deadline = time.monotonic() + 120
-        while not (out / "graph.json").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        _write(inbox / "b.jsonl", papers[30:])
-
-    helper = threading.Thread(target=add_papers_after_the_first_build)
-    helper.start()
+    helper = _once_written(out / "graph.json", lambda: write_jsonl(inbox / "b.jsonl", papers[30:]))
     result = CliRunner().invoke(main, ["build", str(inbox), "--out", str(out), "--no-model", "--rdf", "nt",
                                        "--watch", "--interval", "0.05", "--max-updates", "1"])
     helper.join()
@@ -201,7 +201,7 @@ def test_a_kept_state_that_no_longer_fits_the_outputs_is_not_used(papers, tmp_pa
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
-    _write(inbox / "a.jsonl", papers[:20])
+    write_jsonl(inbox / "a.jsonl", papers[:20])
     job = BuildJob(inputs=(str(inbox),), out=out, cache=out / ".cache", settings=None, n_process=1,
                    use_model=False, strict=False, fmt=None, fields=None, scheduler=None, admin_csv=None,
                    rdf_choice="nt", progress=False, rebuild=False)
@@ -252,16 +252,9 @@ def test_a_watched_build_keeps_neo4j_holding_the_graph(papers, clean_db, tmp_pat
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
-    _write(inbox / "a.jsonl", papers[:20])
+    write_jsonl(inbox / "a.jsonl", papers[:20])
 
-    def add_papers_after_the_first_build():
-        deadline = time.monotonic() + 120
-        while not (out / ".cache" / "neo4j-state.json").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        _write(inbox / "b.jsonl", papers[20:30])
-
-    helper = threading.Thread(target=add_papers_after_the_first_build)
-    helper.start()
+    helper = _once_written(out / ".cache" / "neo4j-state.json", lambda: write_jsonl(inbox / "b.jsonl", papers[20:30]))
     result = CliRunner().invoke(main, [
         "build", str(inbox), "--out", str(out), "--no-model", "--watch", "--interval", "0.05", "--max-updates", "1",
         "--neo4j", "--uri", clean_db.uri, "--username", clean_db.username, "--password", clean_db.password or ""])

@@ -3,7 +3,6 @@ a changed pipeline version misses, a broken cache file says how to fix it."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 
 import pytest
@@ -14,15 +13,14 @@ from kg.errors import InputError
 from kg.extract.cache import ExtractionCache, data_fingerprint, paper_key, pipeline_version
 from kg.extract.records import Extraction
 from kg.graph.snapshot import dumps
-from kg.loaders import read_corpus
 from kg.pipeline import build_graph
 
-CORPUS = "examples/corpus"
+from seed_corpus import seed_papers, write_jsonl
 
 
 @pytest.fixture(scope="module")
 def papers():
-    return sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:8]
+    return list(seed_papers()[:8])
 
 
 def test_second_build_extracts_nothing_and_gives_the_same_graph(papers, tmp_path):
@@ -90,8 +88,7 @@ def test_unreadable_cache_says_how_to_fix_it(papers, tmp_path):
 
 def test_cli_reuses_the_cache_and_no_cache_leaves_none(papers, tmp_path):
     corpus = tmp_path / "papers.jsonl"
-    corpus.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n" for p in papers[:4]),
-                      encoding="utf-8")
+    write_jsonl(corpus, papers[:4])
     runner = CliRunner()
     out = tmp_path / "out"
     first = runner.invoke(main, ["build", str(corpus), "--out", str(out), "--no-model", "-q"])

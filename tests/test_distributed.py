@@ -6,15 +6,14 @@ import pytest
 
 from kg.errors import ExtractionError
 from kg.graph.snapshot import dumps
-from kg.loaders import read_corpus
 from kg.pipeline import build_graph
 
-CORPUS = "examples/corpus"
+from seed_corpus import seed_papers
 
 
 @pytest.fixture(scope="module")
 def papers():
-    return sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:12]
+    return list(seed_papers()[:12])
 
 
 def test_dask_local_cluster_gives_the_local_graph(papers, tmp_path):

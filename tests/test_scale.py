@@ -7,17 +7,16 @@ import csv
 import pytest
 
 from kg.graph.snapshot import dumps
-from kg.loaders import read_corpus
 from kg.pipeline import build_graph
 from kg.schema import load_schema
 from kg.store.admin_import import COLUMN_TYPES, char_option, node_header, relationship_header, write_admin_import
 
-CORPUS = "examples/corpus"
+from seed_corpus import seed_papers
 
 
 @pytest.fixture(scope="module")
 def papers():
-    return sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:24]
+    return list(seed_papers()[:24])
 
 
 @pytest.fixture(scope="module")

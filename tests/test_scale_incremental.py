@@ -2,22 +2,20 @@
 yet leaves Neo4j holding exactly the new graph."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
 from kg.graph.snapshot import read_snapshot, write_snapshot
-from kg.loaders import read_corpus
 from kg.pipeline import build_graph, graph_delta
 
-CORPUS = "examples/corpus"
+from seed_corpus import seed_papers, write_jsonl
 
 
 @pytest.fixture(scope="module")
 def papers():
-    return sorted(read_corpus([CORPUS]).papers, key=lambda p: p.id)[:10]
+    return list(seed_papers()[:10])
 
 
 def test_delta_of_a_graph_to_its_snapshot_is_empty(papers, tmp_path):
@@ -51,8 +49,7 @@ def test_second_build_writes_only_the_change(papers, clean_db, tmp_path):
     out = tmp_path / "out"
 
     def build(rows):
-        corpus.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n" for p in rows),
-                          encoding="utf-8")
+        write_jsonl(corpus, rows)
         result = CliRunner().invoke(main, ["build", str(corpus), "--out", str(out), "--no-model", "-q", "--neo4j",
                                            *connection])
         assert result.exit_code == 0, result.output
