@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -40,7 +39,7 @@ def input_files(paths: Iterable[str | os.PathLike], format: str | None = None,
     counts when its format is ``format`` or can be told (the loaders' own :func:`plan`), so a
     README or a notes file put beside the papers starts no build. ``known`` (a dict kept between
     calls) remembers what each file was told to be, so only new or changed files are looked into."""
-    from kg.loaders.corpus import plan
+    from kg.loaders.corpus import plan, walk_folder
 
     found: dict[str, tuple[int, int, int]] = {}
 
@@ -64,14 +63,10 @@ def input_files(paths: Iterable[str | os.PathLike], format: str | None = None,
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for name in files:
-                    if not name.startswith("."):
-                        file = Path(root) / name
-                        seen = identity(file)
-                        if seen is not None and readable(file, seen):
-                            found[str(file)] = seen
+            for file in walk_folder(path):   # the loaders' own listing: hidden files left out
+                seen = identity(file)
+                if seen is not None and readable(file, seen):
+                    found[str(file)] = seen
         else:
             seen = identity(path)
             if seen is not None:
@@ -89,7 +84,7 @@ def watch_inputs(job, *, interval: float, max_updates: int | None = None,
     known: dict = {}
 
     def look() -> dict:
-        return input_files(job.inputs, getattr(job, "fmt", None), known)
+        return input_files(job.inputs, job.fmt, known)
 
     seen = look()
     saver = _Saver(job.cache)
@@ -97,7 +92,7 @@ def watch_inputs(job, *, interval: float, max_updates: int | None = None,
     try:   # Ctrl-C while watching ends the command; during a build it interrupts that build
         kept = saver.after(_attempt(build, job, None))
         job = dataclasses.replace(job, rebuild=False)   # --rebuild is for the first build only
-        if getattr(job, "scheduler", None) is None:
+        if job.scheduler is None:
             _preload_pipeline(job.use_model)
         while max_updates is None or updates < max_updates:
             _say(f"watching {len(seen)} input file{'s' * (len(seen) != 1)} (Ctrl-C stops)")
@@ -194,11 +189,7 @@ def _attempt(build, job, kept):
     except KGError as error:
         _say(f"build failed, still watching: {error.message}")
         return None
-    except click.ClickException as error:
-        _say(f"build failed, still watching: {error.format_message()}")
-        return None
 
 
 def _say(text: str) -> None:
     click.echo(f"watch: {text}", err=True)
-    sys.stderr.flush()

@@ -96,7 +96,7 @@ class LoadReport:
             )
 
 
-def _walk(folder: Path) -> list[Path]:
+def walk_folder(folder: Path) -> list[Path]:
     """Files under ``folder``, hidden ones left out, in sorted order of their relative paths."""
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
@@ -124,7 +124,7 @@ def plan(paths: Iterable[str | os.PathLike], format: str | None, problem: Callab
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            files = _walk(path)
+            files = walk_folder(path)
             formats = []
             for file in files:
                 try:
