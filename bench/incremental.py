@@ -45,61 +45,63 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+def _command(inputs: list[str], out: Path, cache: Path, processes: int, rdf: str) -> list[str]:
+    return [sys.executable, "-c", "from kg.cli import main; main()", "build", *inputs, "--out", str(out),
+            "-q", "--processes", str(processes), "--cache-dir", str(cache), "--rdf", rdf]
+
+
+def _report(lines: list[str]) -> dict:
+    """What one build printed: the stage times of its ``time:`` line, its Neo4j and incremental
+    notes, its paper count."""
+    row: dict = {"stages": {}, "neo4j": [], "papers": None}
+    for line in lines:
+        if line.startswith("time: "):
+            row["stages"] = {k: float(v.rstrip("s")) for k, v in
+                             (part.split(" ") for part in line[6:].strip().split(", "))}
+        elif line.startswith(("neo4j:", "Neo4j:", "incremental:")):
+            row["neo4j"].append(line.rstrip())
+        elif re.match(r"papers: \d+", line):
+            row["papers"] = int(line.split()[1])
+    return row
+
+
 def run_build(inputs: list[str], out: Path, cache: Path, processes: int, neo4j: bool = True, rdf: str = "auto") -> dict:
     """One ``kg build --neo4j`` run: wall seconds, the stage times it printed, its Neo4j note."""
-    command = [sys.executable, "-c", "from kg.cli import main; main()", "build", *inputs, "--out", str(out),
-               "-q", "--processes", str(processes), "--cache-dir", str(cache), "--rdf", rdf] + \
-        (["--neo4j"] if neo4j else [])
+    command = _command(inputs, out, cache, processes, rdf) + (["--neo4j"] if neo4j else [])
     began = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - began
     if done.returncode != 0:
         raise SystemExit(f"kg build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    stages = {}
-    for line in done.stdout.splitlines():
-        if line.startswith("time: "):
-            stages = _stages(line)
-    notes = [line for line in done.stdout.splitlines() if line.startswith(("neo4j:", "Neo4j:", "incremental:"))]
-    papers = re.search(r"^papers: (\d+)", done.stdout, re.M)
-    return {"wall_seconds": round(seconds, 1), "stages": stages, "neo4j": notes,
-            "papers": int(papers.group(1)) if papers else None,
+    return {"wall_seconds": round(seconds, 1), **_report(done.stdout.splitlines()),
             "peak_rss_mb_largest_run": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
-
-
-def _stages(line: str) -> dict:
-    return {k: float(v.rstrip("s")) for k, v in (part.split(" ") for part in line[6:].strip().split(", "))}
 
 
 def watch_builds(inbox: Path, out: Path, cache: Path, processes: int, rdf: str, slices: list) -> tuple[dict, list]:
     """The base build and one step per slice in one ``kg build INBOX --watch`` process; each step
     starts when its file is moved into ``inbox``."""
-    command = [sys.executable, "-c", "from kg.cli import main; main()", "build", str(inbox), "--out", str(out),
-               "-q", "--processes", str(processes), "--cache-dir", str(cache), "--rdf", rdf, "--neo4j",
-               "--watch", "--interval", "0.2", "--max-updates", str(len(slices))]
+    command = _command([str(inbox)], out, cache, processes, rdf) + \
+        ["--neo4j", "--watch", "--interval", "0.2", "--max-updates", str(len(slices))]
     began = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
 
     def next_build(since: float) -> dict:
         """Read the child's output up to its next ``watch: watching`` line (or its end)."""
-        row: dict = {"stages": {}, "neo4j": []}
-        lines = []
+        lines: list[str] = []
+        timing: dict = {}
         built = None
         for line in child.stdout:
             lines.append(line)
             if line.startswith("time: "):
-                row["stages"] = _stages(line)
                 built = time.perf_counter()
-                row["wall_seconds"] = round(built - since, 1)
+                timing["wall_seconds"] = round(built - since, 1)
             elif line.startswith("watch: build state saved") and built is not None:   # the last build's
-                row["state_saved_after_seconds"] = round(time.perf_counter() - built, 1)
-            elif line.startswith(("neo4j:", "Neo4j:", "incremental:")):
-                row["neo4j"].append(line.rstrip())
-            elif line.startswith("papers: "):
-                row["papers"] = int(line.split()[1])
-            elif line.startswith("watch: watching") or line.startswith("watch: build failed"):
-                if "failed" in line:
-                    raise SystemExit("a watched build failed:\n" + "".join(lines))
-                return row
+                timing["state_saved_after_seconds"] = round(time.perf_counter() - built, 1)
+            elif line.startswith("watch: build failed"):
+                raise SystemExit("a watched build failed:\n" + "".join(lines))
+            elif line.startswith("watch: watching"):
+                return {**_report(lines), **timing}
+        row = {**_report(lines), **timing}
         if child.wait() != 0 or not row["stages"]:
             raise SystemExit(f"kg build --watch failed ({child.returncode}):\n" + "".join(lines))
         return row
