@@ -8,7 +8,7 @@ arrays. :func:`write_indexed_snapshot` writes the same bytes as
 ids and each block's size. Given the last file and its index, :func:`patch_snapshot` finds the
 nodes the patch touched by bisection and copies the runs of blocks between them from the last
 file as single byte ranges; only the touched blocks are encoded. The Python work is in
-proportion to the change; only the copying (of a memory-mapped file) grows with the graph.
+proportion to the change; only the copying (by the kernel) and the digest grow with the graph.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import networkx as nx
 from kg.atomic import atomic_open
 from kg.gcpause import paused_gc
 from kg.graph.snapshot import CHUNK, SNAPSHOT_NAME, _elements, digesting, iter_dumps
-from kg.splice import Splicer, mapped
+from kg.splice import Splicer, kernel_copier, mapped
 
 SEPARATOR = b",\n  "                      # between two elements of an array
 _BOUNDARY = b"\n  },\n  {"               # an element's end, the separator, the next one's start
@@ -109,6 +109,10 @@ def _usual(graph: nx.MultiDiGraph) -> bool:
     return graph.is_directed() and graph.is_multigraph() and graph.graph == {} and graph.number_of_edges() > 0
 
 
+def _ignore(data) -> None:
+    pass
+
+
 def _counting(write, index: SnapshotIndex):
     def counted(data) -> None:
         index.size += len(data)
@@ -160,7 +164,7 @@ def patch_snapshot(graph: nx.MultiDiGraph, path: str | Path, last: SnapshotIndex
     if target.suffix != ".json":
         target = target / SNAPSHOT_NAME
     with mapped(target if last is not None and last.nodes and target.is_file() else None) as old:
-        if old is None or not last.fits(old) or not _usual(graph):
+        if old is None or not last.fits(old.data) or not _usual(graph):
             return write_indexed_snapshot(graph, target, digest)
         plan = plan_nodes(last.nodes, sorted(set(touched_nodes) | set(touched_sources)), graph)
         if plan_size(plan) != graph.number_of_nodes():
@@ -168,17 +172,19 @@ def patch_snapshot(graph: nx.MultiDiGraph, path: str | Path, last: SnapshotIndex
             return write_indexed_snapshot(graph, target, digest)
         index = SnapshotIndex()
         edge_start, node_start = last.starts()
-        view = memoryview(old)
+        view = memoryview(old.data)
         try:
             with atomic_open(target, "wb") as handle, paused_gc():
                 write = _counting(digesting(handle, digest), index)
+                # copied ranges are counted and digested from the mapping, and copied by the kernel
+                copy = kernel_copier(handle, old, view, _counting(digest.update if digest else _ignore, index))
                 write(_HEAD + _OPEN)
                 _patch_blocks(plan, last.edge_sizes, edge_start, set(touched_sources),
-                              lambda node: _out_edges(graph, node), index.edge_sizes, write, view)
+                              lambda node: _out_edges(graph, node), index.edge_sizes, write, copy)
                 write(_CLOSE + _MIDDLE + _OPEN)
                 nodes = graph.nodes
                 _patch_blocks(plan, last.node_sizes, node_start, set(touched_nodes),
-                              lambda node: [{**nodes[node], "id": node}], index.node_sizes, write, view)
+                              lambda node: [{**nodes[node], "id": node}], index.node_sizes, write, copy)
                 write(_CLOSE + _TAIL)
         finally:
             view.release()
@@ -221,10 +227,10 @@ def plan_nodes(old_nodes: list, touched: list, graph: nx.MultiDiGraph) -> list[t
 
 
 def _patch_blocks(plan: list[tuple], old_sizes: array, start: int, touched: set, items_of, sizes: array,
-                  write, view) -> None:
-    """One array of the new file: runs and untouched blocks copied from ``view`` (the last file),
-    touched blocks encoded."""
-    out = Splicer(write, view, SEPARATOR)
+                  write, copy) -> None:
+    """One array of the new file: runs and untouched blocks copied from the last file by
+    ``copy(start, end)``, touched blocks encoded."""
+    out = Splicer(write, separator=SEPARATOR, copy_range=copy)
     offsets = list(accumulate(old_sizes, initial=0))
     for step in plan:
         if type(step[0]) is int:

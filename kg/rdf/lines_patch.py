@@ -7,9 +7,9 @@ before its first use in the file. :func:`write_blocks` writes the same bytes and
 :class:`LinesIndex` (each block's size, and which block introduced each agent); given the
 last file and its index it copies every unchanged block whose agent lines still hold, and
 encodes the rest. The blocks between the touched nodes (and those that introduced an agent)
-are found by bisection and copied as one run, a single write straight from the last file,
-mapped into memory rather than read: an incremental build's Python work follows the change,
-and only the copying grows with the file.
+are found by bisection and copied as one run, a single copy from the last file by the
+kernel (:func:`kg.splice.kernel_copier`): an incremental build's Python work follows the
+change, and only the copying grows with the file.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from kg.rdf.lines import LineWriter
 from kg.rdf.ntriples import nt_term
 from kg.rdf.terms import check_base_iri
 from kg.rdf.vocab import Vocabulary, vocabulary
-from kg.splice import Splicer, mapped
+from kg.splice import LastFile, Splicer, kernel_copier, mapped
 
 NODES, EDGES = 0, 1
 
@@ -50,10 +50,11 @@ class LinesIndex:
 
 def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab: Vocabulary, graph_term=None,
                  old: bytes | None = None, old_index: LinesIndex | None = None, changed_nodes=frozenset(),
-                 changed_sources=frozenset()) -> LinesIndex:
+                 changed_sources=frozenset(), old_file: LastFile | None = None) -> LinesIndex:
     """Write the export of ``graph`` to ``handle``; with ``old`` (the last file's bytes, or a
     buffer mapping them) and its ``old_index``, copy the blocks of nodes not in ``changed_nodes``
-    and of sources not in ``changed_sources`` from it. Returns the index of what was written."""
+    and of sources not in ``changed_sources`` from it (by the kernel when ``old_file`` is the
+    open last file ``old`` maps). Returns the index of what was written."""
     writer = LineWriter(graph, base_iri, vocab, graph_term)
     index = LinesIndex(graph_term=None if graph_term is None else nt_term(graph_term))
     usable = old is not None and old_index is not None and old_index.graph_term == index.graph_term \
@@ -82,7 +83,8 @@ def write_blocks(graph: nx.MultiDiGraph, handle: BinaryIO, base_iri: str, vocab:
         starts = (list(accumulate(old_index.node_sizes, initial=0)),
                   list(accumulate(old_index.edge_sizes, initial=sum(old_index.node_sizes))))
     view = memoryview(old) if usable else None
-    spliced = Splicer(handle.write, view)
+    spliced = Splicer(handle.write, view,
+                      copy_range=kernel_copier(handle, old_file, view) if usable and old_file is not None else None)
 
     def advance(key: tuple) -> None:
         """Pass the old file's agent introductions before block ``key``."""
@@ -214,9 +216,10 @@ def write_streamed_export(graph: nx.MultiDiGraph, path, format: str = "nt", last
     with mapped(path if last is not None and last.describes(path, format) else None) as old:
         try:
             with atomic_open(path, "wb") as handle, paused_gc():
-                index = write_blocks(graph, handle, base_iri, vocab, name, old=old,
+                index = write_blocks(graph, handle, base_iri, vocab, name, old=old.data if old is not None else None,
                                      old_index=last.index if old is not None else None,
-                                     changed_nodes=changed_nodes, changed_sources=changed_sources)
+                                     changed_nodes=changed_nodes, changed_sources=changed_sources,
+                                     old_file=old)
         except UnicodeEncodeError as error:
             raise unicode_error(error, str(path)) from None
     stat = path.stat()
