@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from kg.viz.page import render_page
-from kg.viz.select import drawable_labels, induced_copy, select
+from kg.viz.select import ENTITY_SHARE, cap_nodes, drawable_labels, importance_key, induced_copy, select
 
 ENTITY_LABELS = ("Method", "Dataset", "Benchmark", "Metric", "Task")
 
@@ -69,3 +69,36 @@ def test_induced_copy_is_copy_then_remove():
     node = sorted(keep)[0]
     got.nodes[node]["name"] = "changed"             # a copy: the graph itself is untouched
     assert graph.nodes[node].get("name") != "changed"
+
+
+def _ranked_in_full(graph, cap: int, keep: set) -> set:
+    """The cap as its docstring states it, every candidate ranked: the oracle for the shortcut
+    that ranks only the candidates that can make the cut."""
+    rank = {label: i for i, label in enumerate(drawable_labels())}
+    is_entity = {n: label in ENTITY_LABELS for n, label in graph.nodes(data="label")}
+    entities = sorted((n for n in graph if is_entity[n] and n not in keep), key=lambda n: importance_key(graph, n, rank))
+    others = [n for n in graph if not is_entity[n] and n not in keep]
+    chosen = set(keep)
+    room = max(0, cap - len(chosen))
+    entity_room = max(room - len(others), min(len(entities), round(room * ENTITY_SHARE)))
+    chosen.update(entities[:entity_room])
+
+    def neighbours(node):
+        return (set(graph.succ[node]) | set(graph.pred[node])) - {node}
+
+    ranked = sorted(others, key=lambda n: (-len(neighbours(n) & chosen), importance_key(graph, n, rank)))
+    chosen.update(ranked[:max(0, cap - len(chosen))])
+    chosen.update(entities[entity_room:entity_room + max(0, cap - len(chosen))])
+    return chosen
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("cap", [0, 1, 5, 40, 100, 200, 271, 400])
+def test_the_cap_chooses_what_ranking_every_candidate_would(seed, cap):
+    graph = _graph(seed)
+    if seed % 2:   # ties on every key but the id: many papers with one link, entities of one count
+        for node, attrs in graph.nodes(data=True):
+            attrs["paper_count"] = 1 if "paper_count" in attrs else None
+            attrs["name"] = attrs["title"] = "same"
+    keep = set(random.Random(seed).sample(sorted(graph), seed % 3 * 4))
+    assert cap_nodes(graph, cap, keep) == _ranked_in_full(graph, cap, keep)

@@ -13,6 +13,7 @@ and the same selection can feed any renderer.
 from __future__ import annotations
 
 import difflib
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -141,30 +142,54 @@ def cap_nodes(graph: nx.MultiDiGraph, cap: int, keep: set[str]) -> set[str]:
     """
     rank = {label: i for i, label in enumerate(drawable_labels())}
     entity_labels = set(load_schema().entity_labels)
-    is_entity = {n: label in entity_labels for n, label in graph.nodes(data="label")}
-    entities = sorted((n for n in graph if is_entity[n] and n not in keep), key=lambda n: importance_key(graph, n, rank))
-    others = [n for n in graph if not is_entity[n] and n not in keep]
+    entities, others = [], []
+    for node, label in graph.nodes(data="label"):
+        if node not in keep:
+            (entities if label in entity_labels else others).append(node)
     chosen = set(keep)
     room = max(0, cap - len(chosen))
     entity_room = max(room - len(others), min(len(entities), round(room * ENTITY_SHARE)))
-    chosen.update(entities[:entity_room])
+
+    def importance(node):
+        return importance_key(graph, node, rank)
+
+    def score(node):   # importance_key's first item, without the rest of it
+        return -max(int(graph._node[node].get("paper_count") or 0), _distinct_degree(graph, node))
+
+    chosen.update(_first(entities, entity_room, score, importance))
+
+    # How many chosen nodes each node is linked to, counted from the chosen side: only nodes
+    # linked to one can sort before the unlinked ones (the key starts with minus the links).
+    links: Counter = Counter()
+    for node in chosen:
+        links.update(_undirected_neighbours(graph, node))
 
     def joins(node):
-        neighbours = _undirected_neighbours(graph, node)
-        return (-len(neighbours & chosen), importance_key(graph, node, rank, len(neighbours)))
+        return (-links[node], importance_key(graph, node, rank))
 
-    # Only nodes linked to a chosen one can sort before the unlinked ones (their key starts with
-    # minus the links): rank those first, and the rest only if they are not enough.
     others_room = max(0, cap - len(chosen))
-    linked: set = set()
-    for node in chosen:
-        linked |= _undirected_neighbours(graph, node)
-    ranked = sorted((n for n in others if n in linked), key=joins)
+    ranked = _first([n for n in others if n in links], others_room, lambda n: -links[n], joins)
     if len(ranked) < others_room:
-        ranked += sorted((n for n in others if n not in linked), key=joins)
-    chosen.update(ranked[:others_room])
-    chosen.update(entities[entity_room:entity_room + max(0, cap - len(chosen))])   # papers left room unused
+        ranked += _first([n for n in others if n not in links], others_room - len(ranked), lambda n: 0, joins)
+    chosen.update(ranked)
+    unused = cap - len(chosen)   # papers left room unused: the next entities take it
+    if unused > 0:
+        chosen.update(_first(entities, entity_room + unused, score, importance)[entity_room:])
     return chosen
+
+
+def _first(items: list, count: int, primary, key) -> list:
+    """``sorted(items, key=key)[:count]``, where ``key(item)[0] == primary(item)``: the full key
+    is computed only for the items whose ``primary`` is at most the ``count``-th smallest, since
+    at least ``count`` items sort before any other (the 41k graph's page ranked 45,000 entities
+    and 20,000 linked papers in full for 300 nodes)."""
+    if count <= 0 or not items:
+        return []
+    if len(items) <= count:
+        return sorted(items, key=key)
+    firsts = [primary(item) for item in items]
+    cutoff = heapq.nsmallest(count, firsts)[-1]
+    return sorted((item for item, first in zip(items, firsts) if first <= cutoff), key=key)[:count]
 
 
 def _drop(graph: nx.MultiDiGraph, nodes, tally: Counter) -> None:
