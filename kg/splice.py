@@ -5,14 +5,17 @@ in which most blocks did not change. :func:`mapped` opens and maps the last file
 replaces it by a rename, so the open file keeps the old bytes), and a :class:`Splicer` writes
 the new one: a range that continues the previous one in the last file grows it, so a run of
 unchanged blocks leaves in one copy. :func:`kernel_copier` makes that copy inside the kernel
-(``os.copy_file_range``), so the bytes of a run never pass through Python.
+(``os.copy_file_range``), so the bytes of a run never pass through Python, and starts their
+write-back to disk at once (:func:`start_writeback`).
 """
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import mmap
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -50,13 +53,16 @@ def kernel_copier(handle, last: LastFile, view, seen=None):
     """A :class:`Splicer` ``copy`` that appends bytes ``start:end`` of ``last`` to ``handle`` (a
     binary file open for writing) with ``os.copy_file_range``: page cache to page cache, where
     writing the mapped bytes faulted in every page first (a 640 MB N-Triples file: 0.2 s against
-    0.9 s). ``view`` is a memoryview of ``last.data``; ``seen``, when given, gets each range as a
-    slice of it (to digest or count what is written). Where the kernel cannot copy, the bytes
-    are written from the mapping instead, as before."""
+    0.9 s). Every 64 MB written, their write-back to disk is started (:func:`start_writeback`):
+    the fsync that ends the 640 MB file then took 0.02 s instead of 0.33. ``view`` is a
+    memoryview of ``last.data``; ``seen``, when given, gets each range as a slice of it (to
+    digest or count what is written). Where the kernel cannot copy, the bytes are written from
+    the mapping instead, as before."""
     kernel = hasattr(os, "copy_file_range")
+    unsent = 0   # where the bytes not yet sent to disk begin
 
     def copy(start: int, end: int) -> None:
-        nonlocal kernel
+        nonlocal kernel, unsent
         if seen is not None:
             seen(view[start:end])
         if kernel:
@@ -69,12 +75,48 @@ def kernel_copier(handle, last: LastFile, view, seen=None):
                     raise
                 kernel = False   # and the range is written below, over whatever part was copied
             else:
-                handle.seek(at + end - start)   # the copy wrote at an offset, not at the file position
+                written = at + end - start
+                handle.seek(written)   # the copy wrote at an offset, not at the file position
+                if written - unsent >= _WRITEBACK_STEP:
+                    start_writeback(handle.fileno(), unsent, written - unsent)
+                    unsent = written
                 return
             handle.seek(at)
         handle.write(view[start:end])
 
     return copy
+
+
+def start_writeback(fd: int, offset: int, length: int) -> None:
+    """Start writing bytes ``offset`` to ``offset + length`` of ``fd`` to disk, without waiting
+    (Linux's ``sync_file_range`` with ``SYNC_FILE_RANGE_WRITE``), so the fsync that ends the file
+    finds most of it written while the rest was being encoded. Best effort: where there is no
+    such call, or it fails, the fsync does all the work as before."""
+    function = _sync_file_range()
+    if function is not None:
+        function(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+# Bytes sent to disk at a time: a call per copied range was slower than none when a patch left
+# thousands of short ranges (graph.json, 4,000 nodes touched: 0.80 s against 0.74).
+_WRITEBACK_STEP = 1 << 26
+
+
+@functools.lru_cache(maxsize=None)
+def _sync_file_range():
+    """The C library's ``sync_file_range``, or None (not Linux, or not found)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
 
 
 def _copy_range(source: int, target: int, start: int, end: int, at: int) -> None:

@@ -106,7 +106,9 @@ def write_indexed_snapshot(graph: nx.MultiDiGraph, path: str | Path, digest=None
 
 def _usual(graph: nx.MultiDiGraph) -> bool:
     """A kg graph with edges and no graph attributes: the layout the index describes."""
-    return graph.is_directed() and graph.is_multigraph() and graph.graph == {} and graph.number_of_edges() > 0
+    # the first edge, not number_of_edges(): that sums every node's degree (0.2 s at 41k papers)
+    return graph.is_directed() and graph.is_multigraph() and graph.graph == {} \
+        and next(iter(graph.edges), None) is not None
 
 
 def _ignore(data) -> None:
