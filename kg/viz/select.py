@@ -123,9 +123,14 @@ def importance_key(graph: nx.MultiDiGraph, node: str, label_rank: dict[str, int]
     attrs = graph._node[node]
     if degree is None:
         degree = _distinct_degree(graph, node)
-    score = max(int(attrs.get("paper_count") or 0), degree)
     name = str(attrs.get("name") or attrs.get("title") or "").casefold()
-    return (-score, -degree, label_rank.get(attrs.get("label"), len(label_rank)), name, str(node))
+    return (-_score(attrs, degree), -degree, label_rank.get(attrs.get("label"), len(label_rank)), name, str(node))
+
+
+def _score(attrs: dict, degree: int) -> int:
+    """A node's importance: its paper count or its distinct degree, whichever is larger (the
+    first item of :func:`importance_key`, negated there)."""
+    return max(int(attrs.get("paper_count") or 0), degree)
 
 
 def _by_count(tally: Counter) -> dict[str, int]:
@@ -154,7 +159,7 @@ def cap_nodes(graph: nx.MultiDiGraph, cap: int, keep: set[str]) -> set[str]:
         return importance_key(graph, node, rank)
 
     def score(node):   # importance_key's first item, without the rest of it
-        return -max(int(graph._node[node].get("paper_count") or 0), _distinct_degree(graph, node))
+        return -_score(graph._node[node], _distinct_degree(graph, node))
 
     chosen.update(_first(entities, entity_room, score, importance))
 
