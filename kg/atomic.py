@@ -6,10 +6,24 @@ place with ``os.replace``, so an interrupted run leaves the last good file untou
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 from pathlib import Path
 from typing import IO, Iterator
+
+from kg.errors import OutputError
+
+_FIXES = {
+    errno.EISDIR: "a folder has that name: move it away, or write the outputs elsewhere",
+    errno.ENOTDIR: "a file stands where a folder of that path should be: move it away, or write elsewhere",
+    errno.EEXIST: "a file stands where a folder of that path should be: move it away, or write elsewhere",
+    errno.ENOSPC: "free space there, or write the outputs elsewhere",
+    errno.EDQUOT: "free space there (the disk quota is used up), or write the outputs elsewhere",
+    errno.EACCES: "make the folder writable for this user, or write the outputs elsewhere",
+    errno.EPERM: "make the folder writable for this user, or write the outputs elsewhere",
+    errno.EROFS: "the file system is read-only: write the outputs elsewhere",
+}
 
 
 def _current_umask() -> int:
@@ -24,12 +38,14 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
     """Open a temporary sibling of ``path``; on success it replaces ``path``, on error it is removed.
 
     The file gets ordinary permissions (0666 less the umask), not the private 0600 it is created with.
+    What the file system refuses (a folder in the way, no space, no permission) is an
+    :class:`~kg.errors.OutputError` naming the file and the fix.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     binary = "b" in mode
     tmp = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         # The name is chosen before the file is created (O_EXCL), so a Ctrl-C that lands right
         # after the creation still knows what to remove; tempfile.mkstemp could be interrupted
         # after making the file and before returning its name, and leave it behind.
@@ -46,10 +62,14 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as error:
         if tmp is not None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+        if isinstance(error, OSError):   # the file system refused: say which file, and what to do
+            raise OutputError(f"cannot be written: {error.strerror or error}", where=str(target),
+                              fix=_FIXES.get(error.errno, "check that the folder exists, is writable and has "
+                                                         "space")) from error
         raise
 
 

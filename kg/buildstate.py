@@ -20,13 +20,12 @@ import hashlib
 import json
 import os
 import pickle
-import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import atomic_open
-from kg.errors import OutputError
+from kg.errors import KGError, OutputError
 from kg.gcpause import paused_gc
 from kg.paper import Paper
 
@@ -137,62 +136,44 @@ class BuildState:
         return path
 
     def save_in_background(self, directory: Path) -> "Saving":
-        """Start :meth:`save` in a forked child and return at once; :meth:`Saving.wait` before the
-        command ends. The child sees the state as it is now (copy-on-write), so the parent may go
-        on writing Neo4j or the page: pickling the 41k state took 2-3 s of a 17 s incremental
-        build. Where there is no ``fork`` the state is saved before this returns."""
-        if not hasattr(os, "fork"):
+        """Start :meth:`save` in a forked child (:func:`kg.forked.fork_call`) and return at once;
+        :meth:`Saving.wait` before the command ends. The child sees the state as it is now
+        (copy-on-write), so the parent may go on writing Neo4j or the page: pickling the 41k
+        state took 2-3 s of a 17 s incremental build. Ctrl-C does not stop the child: the state
+        it finishes fits the outputs already written."""
+        from kg.forked import fork_call
+
+        directory = Path(directory)
+
+        def save() -> None:
             self.save(directory)
-            return Saving(directory)
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:   # the child: save, say why not if it failed, and leave without cleanups
-            code = 1
-            try:
-                # Ctrl-C in a terminal reaches the whole process group: the parent stops and
-                # waits for this child, which finishes the state that fits the outputs written.
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                os.close(read_end)
-                self.save(directory)
-                code = 0
-            except BaseException as error:   # noqa: BLE001 - reported by the parent
-                os.write(write_end, f"{type(error).__name__}: {error}".encode("utf-8", "replace")[:4000])
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        return Saving(directory, pid, read_end)
+
+        return Saving(directory, fork_call(save, ignore_interrupt=True))
 
 
 class Saving:
     """A state being saved by :meth:`BuildState.save_in_background`."""
 
-    def __init__(self, directory: Path, pid: int | None = None, errors: int | None = None):
-        self.directory, self.pid, self.errors = Path(directory), pid, errors
-        self.status: int | None = None   # the child's wait status, once :meth:`done` saw it end
+    def __init__(self, directory: Path, forked):
+        self.directory, self.forked = Path(directory), forked
 
     def done(self) -> bool:
-        """Whether the child has finished (without waiting); :meth:`wait` then returns at once."""
-        if self.pid is None or self.status is not None:
-            return True
-        pid, status = os.waitpid(self.pid, os.WNOHANG)
-        if pid == 0:
-            return False
-        self.status = status
-        return True
+        """Whether the save has ended (without waiting); :meth:`wait` then returns at once."""
+        return self.forked is None or self.forked.done()
 
     def wait(self) -> None:
         """Until the state is on disk; :class:`~kg.errors.OutputError` if it could not be saved
         (the last state then no longer fits the snapshot, so the next build is a whole one)."""
-        if self.pid is None:
+        if self.forked is None:
             return
-        pid, self.pid = self.pid, None
-        with os.fdopen(self.errors, "rb") as pipe:
-            message = pipe.read().decode("utf-8", "replace")
-        status = self.status if self.status is not None else os.waitpid(pid, 0)[1]
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise OutputError(f"the build state could not be saved: {message or f'exit status {status}'}",
-                              where=str(self.directory / STATE_FILE),
-                              fix="free space or fix permissions there; the next build is a whole one")
+        forked, self.forked = self.forked, None
+        try:
+            forked.result()
+        except Exception as error:   # noqa: BLE001 - whatever stopped the save, said in one line
+            detail, fix = (error.what, error.fix) if isinstance(error, KGError) \
+                else (str(error), "free space or fix permissions there")
+            raise OutputError(f"the build state could not be saved: {detail}", where=str(self.directory / STATE_FILE),
+                              fix=f"{fix or 'see above'}; the next build is a whole one") from None
 
 
 def load_state(directory: Path | None, fingerprint: str, snapshot: Path,

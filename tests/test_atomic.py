@@ -59,3 +59,23 @@ def test_ctrl_c_right_after_the_temporary_is_created_leaves_no_temporary(tmp_pat
     monkeypatch.undo()
     assert target.read_text() == "good"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.json"]
+
+
+@pytest.mark.parametrize("obstacle, fix", [
+    ("folder", "a folder has that name"),
+    ("file above", "a file stands where a folder of that path should be"),
+])
+def test_what_the_file_system_refuses_names_the_file_and_the_fix(tmp_path, obstacle, fix):
+    from kg.errors import OutputError
+
+    if obstacle == "folder":
+        (tmp_path / "graph.html").mkdir()
+        target = tmp_path / "graph.html"
+    else:
+        (tmp_path / "out").write_text("not a folder")
+        target = tmp_path / "out" / "graph.html"
+    with pytest.raises(OutputError) as raised:
+        atomic_write_text(target, "<html></html>")
+    assert raised.value.where == str(target) and fix in raised.value.fix
+    assert raised.value.what.startswith("cannot be written: ")
+    assert not [p for p in tmp_path.rglob("*.tmp")]
