@@ -263,22 +263,37 @@ def neo4j_holds(state_dir: Path | None, snapshot: Path, settings, snapshot_diges
         and state.get("snapshot") == (snapshot_digest or file_digest(snapshot))
 
 
+def forget_neo4j_holds(state_dir: str | Path | None) -> None:
+    """Say nothing of what Neo4j holds until :func:`record_neo4j_holds` says it again: from the
+    moment a write starts until the build's files are written too, Neo4j may hold neither the last
+    snapshot nor the next (the next build then writes the whole graph)."""
+    if state_dir is not None:
+        (Path(state_dir) / NEO4J_STATE).unlink(missing_ok=True)
+
+
+def record_neo4j_holds(state_dir: str | Path | None, settings, snapshot_digest: str | None) -> None:
+    """Record that the Neo4j of ``settings`` holds the graph of the snapshot with this digest
+    (:func:`kg.buildstate.file_digest`): once both that write and the snapshot are done."""
+    import json
+
+    from kg.atomic import atomic_write_text
+
+    if state_dir is not None and snapshot_digest is not None:
+        atomic_write_text(Path(state_dir) / NEO4J_STATE, json.dumps(
+            {"uri": settings.uri, "database": settings.database, "snapshot": snapshot_digest}) + "\n")
+
+
 def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph | None = None,
-                change=None, state_dir: str | Path | None = None, snapshot: str | Path | None = None,
-                snapshot_digest: str | None = None, progress=None):
+                change=None, progress=None):
     """Write ``graph`` into Neo4j; only the change when Neo4j still holds the last build.
 
     The change is ``change`` (a :class:`kg.increment.Change`, from an incremental build) or
     the delta of ``graph`` to ``previous`` (the graph the last build wrote, read from its
     snapshot). Neo4j is taken to hold the last build only when its label and type counts equal
     that build's (instant, from the count store); otherwise the whole graph is written.
-    Afterwards ``state_dir/neo4j-state.json`` records which snapshot Neo4j holds.
+    The caller records what Neo4j holds afterwards (:func:`record_neo4j_holds`).
     Returns ``(WriteReport, note)``.
     """
-    import json
-
-    from kg.atomic import atomic_write_text
-    from kg.buildstate import file_digest
     from kg.store import graph_counts, read_counts, write_graph
 
     note = "neo4j: full write"
@@ -302,8 +317,4 @@ def write_neo4j(graph: nx.MultiDiGraph, settings, *, previous: nx.MultiDiGraph |
                              removed_papers=removed)
     else:
         report = write_graph(graph, settings, progress=progress)
-    if state_dir is not None and snapshot is not None:
-        atomic_write_text(Path(state_dir) / NEO4J_STATE, json.dumps(
-            {"uri": settings.uri, "database": settings.database,
-             "snapshot": snapshot_digest or file_digest(Path(snapshot))}) + "\n")
     return report, note

@@ -91,3 +91,34 @@ def test_a_file_of_new_papers_adds_only_those(built, neo4j_settings, tmp_path):
     assert after == _stats([str(out)], neo4j_settings)
     for label, count in before["nodes"].items():
         assert after["nodes"][label] >= count
+
+
+def test_files_that_fail_beside_the_neo4j_write_leave_no_claim_on_what_neo4j_holds(clean_db, tmp_path):
+    """Neo4j is written by a child while the files are: when a file then fails, Neo4j already
+    holds the new graph but the last snapshot is still on disk, so nothing may say that Neo4j
+    holds that snapshot; the next build writes the whole graph and Neo4j ends equal to it."""
+    from kg.graph.snapshot import dumps, read_snapshot
+    from kg.store import read_counts, read_graph
+
+    from seed_corpus import seed_papers, write_jsonl
+
+    papers, inbox, out = seed_papers(), tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    write_jsonl(inbox / "a.jsonl", papers[:30])
+    command = ["build", str(inbox), "--out", str(out), "--no-model", "--neo4j", "-q"]
+    assert "neo4j: full write" in _invoke(command, clean_db)
+    held = out / ".cache" / "neo4j-state.json"
+    assert held.is_file()
+
+    write_jsonl(inbox / "b.jsonl", papers[30:40])
+    (out / "graph.html").unlink()
+    (out / "graph.html").mkdir()   # the page cannot be moved into place
+    failed = CliRunner().invoke(main, command, env=_env(clean_db))
+    assert failed.exit_code != 0 and "graph.html" in failed.output, failed.output
+    assert read_counts(clean_db)["nodes"]["Paper"] == 40   # the child wrote Neo4j all the same
+    assert not held.exists()
+
+    (out / "graph.html").rmdir()
+    again = _invoke(command, clean_db)
+    assert "neo4j: full write" in again and held.is_file()
+    assert dumps(read_graph(clean_db)) == dumps(read_snapshot(out))
