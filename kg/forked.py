@@ -45,11 +45,12 @@ class Forked:
 
     def __init__(self, pid: int | None = None, pipe: int | None = None, outcome: tuple | None = None):
         self.pid, self.pipe, self.outcome = pid, pipe, outcome
-        self.status: int | None = None   # the child's wait status, once done() saw it end
+        self.data = b""
+        self.status: int | None = None   # the child's wait status, once it was seen to end
 
     def done(self) -> bool:
         """Whether the child has ended (without waiting); :meth:`result` then returns at once."""
-        if self.pid is None or self.status is not None:
+        if self.outcome is not None or self.status is not None:
             return True
         pid, status = os.waitpid(self.pid, os.WNOHANG)
         if pid == 0:
@@ -58,17 +59,20 @@ class Forked:
         return True
 
     def result(self) -> Any:
-        """Wait for the call to end; its return value, or its error raised here."""
-        if self.pid is not None:
-            pid, self.pid = self.pid, None
-            with os.fdopen(self.pipe, "rb") as pipe:
-                data = pipe.read()
-            status = self.status if self.status is not None else os.waitpid(pid, 0)[1]
+        """Wait for the call to end; its return value, or its error raised here. Interrupted
+        (Ctrl-C), it can be called again: it then waits for the child to end."""
+        if self.outcome is None:
+            if self.pipe is not None:
+                reader, self.pipe = os.fdopen(self.pipe, "rb"), None   # read once: what an interruption cut off is lost
+                with reader:
+                    self.data = reader.read()
+            if self.status is None:
+                self.status = os.waitpid(self.pid, 0)[1]
             try:
-                self.outcome = pickle.loads(data)
+                self.outcome = pickle.loads(self.data)
             except Exception:   # noqa: BLE001 - the child died before it could say (killed, out of memory)
                 self.outcome = ("error", ForkedFailure(
-                    f"the child process ended with exit code {os.waitstatus_to_exitcode(status)} "
+                    f"the child process ended with exit code {os.waitstatus_to_exitcode(self.status)} "
                     "before it returned anything"))
         kind, value = self.outcome
         if kind == "error":

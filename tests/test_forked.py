@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -26,7 +27,8 @@ def test_kg_errors_come_back_with_what_where_and_fix():
 
     with pytest.raises(Neo4jUnavailable) as caught:
         fork_call(fail).result()
-    assert (caught.value.what, caught.value.where, caught.value.fix) == ("no Neo4j answers", "bolt://db:7687", "start it")
+    error = caught.value
+    assert (error.what, error.where, error.fix) == ("no Neo4j answers", "bolt://db:7687", "start it")
     assert caught.value.message == "bolt://db:7687: no Neo4j answers (start it)"
 
 
@@ -59,3 +61,13 @@ def test_done_turns_true_and_result_then_returns_at_once():
         time.sleep(0.01)
     assert forked.done()
     assert forked.result() == "finished"
+
+
+def test_result_interrupted_while_waiting_can_be_asked_again():
+    forked = fork_call(lambda: time.sleep(0.5) or "late")
+    threading.Timer(0.1, lambda: os.kill(os.getpid(), signal.SIGINT)).start()   # Ctrl-C, to this process only
+    with pytest.raises(KeyboardInterrupt):
+        forked.result()
+    with pytest.raises(ForkedFailure, match="before it returned anything"):   # what it said was not read
+        forked.result()
+    assert forked.done()
