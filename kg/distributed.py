@@ -27,6 +27,8 @@ from kg.paper import Paper
 
 #: papers per partition: big enough for batching to pay, small enough to balance the workers
 DEFAULT_PARTITION = 250
+#: the smallest partition :func:`balanced_size` makes to keep every worker busy
+MIN_BALANCED_PARTITION = 50
 
 _LOCK = threading.Lock()  # threads of one process share one pipeline: run it one at a time
 
@@ -36,6 +38,17 @@ def partitions(papers: Sequence[Paper], size: int = DEFAULT_PARTITION) -> list[l
     if size < 1:
         raise ExtractionError("partition size must be at least 1", fix="pass a positive partition size")
     return [list(papers[i:i + size]) for i in range(0, len(papers), size)]
+
+
+def balanced_size(papers: int, workers: int, size: int = DEFAULT_PARTITION) -> int:
+    """A partition size of at most ``size`` that gives every one of ``workers`` the same number
+    of partitions, about as big: 250 new papers on 2 workers are 2 partitions of 125, not one
+    of 250 while the other worker waits, and 1,200 are 6 of 200 rather than 5 of 250 (the
+    last round one worker's). Never below :data:`MIN_BALANCED_PARTITION` unless ``size`` is."""
+    if workers <= 1 or papers <= 0:
+        return size
+    rounds = -(-papers // (workers * size))
+    return min(size, max(MIN_BALANCED_PARTITION, -(-papers // (workers * rounds))))
 
 
 def extract_partition(papers: Sequence[Paper], use_model: bool = True, batch_size: int = 64) -> list[Extraction]:
@@ -66,8 +79,9 @@ def _run_indexed(args) -> tuple[int, list[Extraction]]:
 
 def extract_local(papers: Sequence[Paper], *, n_process: int = 1, use_model: bool = True, batch_size: int = 64,
                   partition_size: int = DEFAULT_PARTITION) -> Iterator[tuple[list[Paper], list[Extraction]]]:
-    """Partitions extracted here (``n_process`` 1) or by a pool of ``n_process`` worker processes."""
-    parts = partitions(papers, partition_size)
+    """Partitions extracted here (``n_process`` 1) or by a pool of ``n_process`` worker processes
+    (partitions of at most ``partition_size``, balanced over the workers)."""
+    parts = partitions(papers, balanced_size(len(papers), n_process, partition_size))
     if n_process <= 1 or len(parts) <= 1:
         for part in parts:
             yield part, extract_partition(part, use_model, batch_size)

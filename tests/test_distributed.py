@@ -53,3 +53,18 @@ def test_routing_uri_against_the_single_server(papers, clean_db):
         records, _, _ = driver.execute_query("MATCH (p:Paper) RETURN count(p) AS n", routing_="r",
                                              database_=routed.database)
     assert records[0]["n"] == 4
+
+
+def test_partitions_are_balanced_over_the_workers():
+    from kg.distributed import DEFAULT_PARTITION, MIN_BALANCED_PARTITION, balanced_size
+
+    assert balanced_size(250, 2) == 125 and balanced_size(1200, 2) == 200 and balanced_size(41398, 2) == 250
+    for papers in range(1, 20000, 37):
+        assert balanced_size(papers, 1) == DEFAULT_PARTITION
+        for workers in (2, 3, 4):
+            size = balanced_size(papers, workers)
+            count = -(-papers // size)
+            assert size <= DEFAULT_PARTITION and (size >= MIN_BALANCED_PARTITION or size == DEFAULT_PARTITION)
+            if size > MIN_BALANCED_PARTITION:
+                assert count % workers == 0, (papers, workers, size)   # every worker the same number
+    assert balanced_size(30, 2, size=5) == 5   # an asked-for size is never raised
