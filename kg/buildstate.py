@@ -170,10 +170,10 @@ class Saving:
         try:
             forked.result()
         except Exception as error:   # noqa: BLE001 - whatever stopped the save, said in one line
-            detail, fix = (error.what, error.fix) if isinstance(error, KGError) \
-                else (str(error), "free space or fix permissions there")
+            detail, fix = (error.what, error.fix) if isinstance(error, KGError) else (str(error), None)
             raise OutputError(f"the build state could not be saved: {detail}", where=str(self.directory / STATE_FILE),
-                              fix=f"{fix or 'see above'}; the next build is a whole one") from None
+                              fix=f"{fix or 'free space or fix permissions there'}; the next build is a whole one") \
+                from None
 
 
 def load_state(directory: Path | None, fingerprint: str, snapshot: Path,
