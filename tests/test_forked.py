@@ -64,10 +64,16 @@ def test_done_turns_true_and_result_then_returns_at_once():
 
 
 def test_result_interrupted_while_waiting_can_be_asked_again():
-    forked = fork_call(lambda: time.sleep(0.5) or "late")
-    threading.Timer(0.1, lambda: os.kill(os.getpid(), signal.SIGINT)).start()   # Ctrl-C, to this process only
-    with pytest.raises(KeyboardInterrupt):
-        forked.result()
+    # Ctrl-C, to this process only; with Python's own handler even where SIGINT was inherited
+    # ignored (a test run started in the background)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        forked = fork_call(lambda: time.sleep(1.5) or "late")
+        threading.Timer(0.1, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        with pytest.raises(KeyboardInterrupt):
+            forked.result()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     with pytest.raises(ForkedFailure, match="before it returned anything"):   # what it said was not read
         forked.result()
     assert forked.done()
