@@ -7,7 +7,9 @@ the lock at every reply); a child forked after the graph is built sees the paren
 it was at the fork (copy-on-write), needs nothing sent to it, and runs on the other core.
 
 The call's return value, or the error it raised, comes back pickled through a pipe: keep it
-small (a report, a path), not a graph. Where there is no ``fork`` the call runs at once, here.
+small (a report, a path), not a graph: one bigger than the pipe's buffer (64 KB on Linux) keeps
+the child waiting, and :meth:`Forked.done` false, until :meth:`Forked.result` reads it. Where
+there is no ``fork`` the call runs at once, here.
 
 >>> def answer():
 ...     return 6 * 7
