@@ -143,25 +143,16 @@ class Built:
 
 
 class Neo4jWrite:
-    """The Neo4j write of one build, run by a forked child (:func:`kg.forked.fork_call`) while
-    this process writes the snapshot, RDF and page: the whole 41k graph's write took as long as
-    those three files, and a 1,000-paper step's about half as long.
+    """The Neo4j write of one build, started in a forked child (:func:`kg.forked.fork_call`) when
+    made, while this process writes the snapshot, RDF and page: the whole 41k graph's write took
+    as long as those three files, and a 1,000-paper step's about half as long."""
 
-    What Neo4j holds is forgotten when the write starts and recorded by the caller once the
-    files are written too, so a build that fails on either side makes the next one write the
-    whole graph."""
-
-    def __init__(self, graph, settings, *, previous, change, progress: bool, state_dir):
-        self.graph, self.settings, self.previous, self.change = graph, settings, previous, change
-        self.progress, self.state_dir = progress, state_dir
-        self.forked = None
-        self.seconds = 0.0   # the write's own time, in the child
-
-    def start(self) -> None:
+    def __init__(self, graph, settings, *, previous, change, progress: bool):
         from kg.forked import fork_call
-        from kg.pipeline import forget_neo4j_holds
 
-        forget_neo4j_holds(self.state_dir)
+        self.graph, self.settings, self.previous, self.change = graph, settings, previous, change
+        self.progress = progress
+        self.seconds = 0.0   # the write's own time, in the child
         self.forked = fork_call(self._write)
 
     def _write(self):
@@ -187,8 +178,6 @@ class Neo4jWrite:
 
     def finish_quietly(self) -> None:
         """Wait for the write to end while another error is reported; say so if it failed too."""
-        if self.forked is None:
-            return
         try:
             self.result()
         except BaseException as error:   # noqa: BLE001 - the caller's error is the one raised
@@ -268,9 +257,12 @@ def run_build(job: BuildJob, kept=None, save_later: bool = False) -> Built:
     unsaved = state is not None and not ("snapshot" in kept and "rdf" in kept)
     neo4j = None
     if to_neo4j:   # written by a child beside the files
-        neo4j = Neo4jWrite(graph, settings, previous=previous, change=change if holds else None, progress=progress,
-                           state_dir=cache)
-        neo4j.start()
+        from kg.pipeline import forget_neo4j_holds, record_neo4j_holds
+
+        # What Neo4j holds is said again only once the write and the files are both done, so a
+        # build that fails on either side makes the next one write the whole graph.
+        forget_neo4j_holds(cache)
+        neo4j = Neo4jWrite(graph, settings, previous=previous, change=change if holds else None, progress=progress)
     written = []
     new_digest = last_digest
     saving = None
@@ -310,8 +302,6 @@ def run_build(job: BuildJob, kept=None, save_later: bool = False) -> Built:
             report.seconds["neo4j"] = neo4j.seconds
             report.notes += [note, written_report.describe()]
             written.append("neo4j")
-            from kg.pipeline import record_neo4j_holds
-
             record_neo4j_holds(cache, settings, new_digest)   # the files and Neo4j both hold this build
     except BaseException:
         if neo4j is not None:   # its transactions end before the command does; the error to report is this one
